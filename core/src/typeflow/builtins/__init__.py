@@ -1,0 +1,30 @@
+"""Built-in transformers, registered through the same hook as any plugin."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from typeflow.hookspecs import hookimpl
+
+if TYPE_CHECKING:
+    from typeflow.registry import TransformerRegistry
+
+
+@hookimpl
+def typeflow_register_transformers(registry: TransformerRegistry) -> None:
+    from . import restricted, simple
+    from .containers import DictTransformer, ListTransformer
+    from .enums import EnumTransformer, LiteralStringTransformer, is_enum_type
+    from .structs import DataclassTransformer, is_dataclass_type
+    from .unions import UnionTransformer
+
+    for transformer in simple.transformers():
+        registry.register(transformer)
+    registry.register(ListTransformer())
+    registry.register(DictTransformer())
+    registry.register(UnionTransformer())
+    registry.register(LiteralStringTransformer())
+    registry.register_predicate(is_dataclass_type, DataclassTransformer())
+    registry.register_predicate(is_enum_type, EnumTransformer())
+    for transformer in restricted.transformers():
+        registry.register(transformer)

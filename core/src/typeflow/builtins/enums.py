@@ -1,0 +1,98 @@
+"""Enums with string values, and ``typing.Literal`` of strings, as enum literal types."""
+
+from __future__ import annotations
+
+import enum
+import typing
+from typing import Any, get_args
+
+from typeflow.errors import TypeTransformerFailedError
+from typeflow.literals import EnumType, Literal, LiteralType, Primitive, Scalar
+from typeflow.transformer import TransformContext, TypeTransformer, strip_annotated
+
+from .simple import literal_kind
+
+
+def is_enum_type(cls: type) -> bool:
+    return issubclass(cls, enum.Enum)
+
+
+def _string_of(lv: Literal, python_type: Any) -> str:
+    p = lv.scalar.primitive if lv.scalar is not None else None
+    if p is None or p.string_value is None:
+        raise TypeTransformerFailedError(f"cannot read {literal_kind(lv)} as {python_type!r}", python_type=python_type)
+    return p.string_value
+
+
+class EnumTransformer(TypeTransformer[enum.Enum]):
+    """``class Color(str, Enum)`` (or any Enum whose values are all str) ↔ the value string."""
+
+    def __init__(self) -> None:
+        super().__init__("Enum", enum.Enum)
+
+    def get_literal_type(self, t: Any) -> LiteralType:
+        cls = strip_annotated(t)[0]
+        values = [member.value for member in cls]
+        bad = [v for v in values if not isinstance(v, str)]
+        if bad:
+            raise TypeTransformerFailedError(
+                f"enum {cls.__qualname__} has non-string values {bad[:3]!r}; only enums whose values are all str are supported",
+                python_type=cls,
+                hint="give the members string values (class E(str, Enum)), or register a transformer for it",
+            )
+        return LiteralType(enum_type=EnumType(tuple(values)))
+
+    def to_literal(self, ctx: TransformContext, python_val: Any, python_type: Any, expected: LiteralType | None) -> Literal:
+        cls = strip_annotated(python_type)[0]
+        if not isinstance(python_val, cls):
+            raise TypeTransformerFailedError(f"expected a member of {cls.__qualname__}", python_type=cls, value=python_val)
+        return Literal(scalar=Scalar(primitive=Primitive(string_value=str.__str__(python_val.value))))
+
+    def to_python_value(self, ctx: TransformContext, lv: Literal, expected_python_type: Any) -> Any:
+        cls = strip_annotated(expected_python_type)[0]
+        value = _string_of(lv, cls)
+        try:
+            return cls(value)
+        except ValueError:
+            raise TypeTransformerFailedError(
+                f"{value!r} is not a value of enum {cls.__qualname__}",
+                python_type=cls,
+                hint=f"expected one of {[m.value for m in cls]}",
+            ) from None
+
+    def guess_python_type(self, literal_type: LiteralType) -> Any:
+        if literal_type.enum_type is None:
+            raise ValueError("not an enum type")
+        return enum.Enum("DynamicEnum", {v: v for v in literal_type.enum_type.values}, type=str)  # type: ignore[misc]
+
+
+class LiteralStringTransformer(TypeTransformer[str]):
+    """``typing.Literal["a", "b"]`` ↔ an enum literal type of those strings."""
+
+    def __init__(self) -> None:
+        super().__init__("Literal", typing.Literal)
+
+    @staticmethod
+    def values(t: Any) -> tuple[str, ...]:
+        args = get_args(strip_annotated(t)[0])
+        if not args or not all(type(a) is str for a in args):
+            raise TypeTransformerFailedError(
+                "typing.Literal is supported with string values only", python_type=t, hint="use an Enum for other values"
+            )
+        return args
+
+    def get_literal_type(self, t: Any) -> LiteralType:
+        return LiteralType(enum_type=EnumType(self.values(t)))
+
+    def to_literal(self, ctx: TransformContext, python_val: Any, python_type: Any, expected: LiteralType | None) -> Literal:
+        allowed = self.values(python_type)
+        if not isinstance(python_val, str) or python_val not in allowed:
+            raise TypeTransformerFailedError(f"expected one of {list(allowed)}", python_type=python_type, value=python_val)
+        return Literal(scalar=Scalar(primitive=Primitive(string_value=str.__str__(python_val))))
+
+    def to_python_value(self, ctx: TransformContext, lv: Literal, expected_python_type: Any) -> str:
+        allowed = self.values(expected_python_type)
+        value = _string_of(lv, expected_python_type)
+        if value not in allowed:
+            raise TypeTransformerFailedError(f"{value!r} is not one of {list(allowed)}", python_type=expected_python_type)
+        return value

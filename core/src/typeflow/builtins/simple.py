@@ -1,0 +1,275 @@
+"""int, float, str, bool, datetime, date, timedelta, bytes and None.
+
+Each primitive transformer also speaks the packed protocol the list and dict
+transformers use: ``packed_kind`` names the :class:`Primitive` field,
+``pack_many`` validates and packs a whole list in C where it can (raising on
+any bad element so the caller can fall back to ``to_raw`` per element and
+report the path), and ``unpack_many`` turns raw values back into a list.
+"""
+
+from __future__ import annotations
+
+import array
+import datetime as _dt
+import operator
+from collections.abc import Sequence
+from typing import Any
+
+from typeflow.errors import TypeTransformerFailedError
+from typeflow.literals import INT64_MAX, INT64_MIN, Binary, Literal, LiteralType, Primitive, Scalar, SimpleType, Void
+from typeflow.transformer import TransformContext, TypeTransformer
+
+NoneType = type(None)
+
+
+def literal_kind(lv: Literal) -> str:
+    """A short description of what a literal holds, for error messages."""
+    if lv.scalar is not None:
+        s = lv.scalar
+        if s.primitive is not None:
+            return f"a {s.primitive.kind} primitive"
+        for name in s.VARIANTS:
+            if getattr(s, name) is not None:
+                return f"a {name} scalar"
+    return f"a {lv.variant} literal"
+
+
+class PrimitiveTransformer(TypeTransformer[Any]):
+    """Shared shape of the primitive transformers."""
+
+    simple: SimpleType
+    kind: str
+    packed_kind: str | None = None
+    packed_tag = ""
+
+    def __init__(self, name: str, t: type) -> None:
+        super().__init__(name, t)
+        self._literal_type = LiteralType(simple=self.simple)
+
+    def get_literal_type(self, t: Any = None) -> LiteralType:
+        return self._literal_type
+
+    def to_raw(self, value: Any, python_type: Any) -> Any:
+        """Validate one value and return what the :class:`Primitive` field holds."""
+        raise NotImplementedError
+
+    def from_primitive(self, p: Primitive, lv: Literal, python_type: Any) -> Any:
+        value = getattr(p, self.kind)
+        if value is None:
+            raise TypeTransformerFailedError(f"cannot read {literal_kind(lv)} as {self.name}", python_type=python_type)
+        return value
+
+    def to_literal(self, ctx: TransformContext, python_val: Any, python_type: Any, expected: LiteralType | None) -> Literal:
+        return Literal(scalar=Scalar(primitive=Primitive(**{self.kind: self.to_raw(python_val, python_type)})))
+
+    def to_python_value(self, ctx: TransformContext, lv: Literal, expected_python_type: Any) -> Any:
+        p = lv.scalar.primitive if lv.scalar is not None else None
+        if p is None:
+            raise TypeTransformerFailedError(f"cannot read {literal_kind(lv)} as {self.name}", python_type=expected_python_type)
+        return self.from_primitive(p, lv, expected_python_type)
+
+    def pack_many(self, values: list[Any], python_type: Any) -> Sequence[Any]:
+        return values
+
+    def unpack_many(self, values: Sequence[Any], python_type: Any) -> list[Any]:
+        return values.tolist() if isinstance(values, array.array) else list(values)
+
+    def guess_python_type(self, literal_type: LiteralType) -> Any:
+        if literal_type.simple == self.simple and literal_type.metadata is None:
+            return self.python_type
+        raise ValueError(f"{self.name} does not reverse {literal_type}")
+
+
+class IntTransformer(PrimitiveTransformer):
+    simple = SimpleType.INTEGER
+    kind = packed_kind = "integer"
+
+    def __init__(self) -> None:
+        super().__init__("int", int)
+
+    def to_raw(self, value: Any, python_type: Any) -> int:
+        if isinstance(value, float) or not hasattr(type(value), "__index__"):
+            raise TypeTransformerFailedError("expected an integer", python_type=python_type, value=value)
+        number = operator.index(value)
+        if not INT64_MIN <= number <= INT64_MAX:
+            raise TypeTransformerFailedError(
+                "integer outside the signed 64-bit range literals hold",
+                python_type=python_type,
+                value=value,
+                hint="store it as a str (or Decimal via a custom transformer) instead",
+            )
+        return number
+
+    def pack_many(self, values: list[Any], python_type: Any) -> Sequence[Any]:
+        # array('q') checks every element is integer-like and in range, in C
+        return array.array("q", values)
+
+
+class FloatTransformer(PrimitiveTransformer):
+    simple = SimpleType.FLOAT
+    kind = packed_kind = "float_value"
+
+    def __init__(self) -> None:
+        super().__init__("float", float)
+
+    def to_raw(self, value: Any, python_type: Any) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise TypeTransformerFailedError("expected a float (or int)", python_type=python_type, value=value)
+        try:
+            return float(value)
+        except OverflowError:
+            raise TypeTransformerFailedError("integer too large for a float", python_type=python_type, value=value) from None
+
+    def pack_many(self, values: list[Any], python_type: Any) -> Sequence[Any]:
+        if values and not set(map(type, values)) <= {float, int}:
+            raise TypeError("not all floats")
+        return array.array("d", values)
+
+    def from_primitive(self, p: Primitive, lv: Literal, python_type: Any) -> Any:
+        if p.integer is not None:  # an int literal reads as a float, as in flytekit
+            return float(p.integer)
+        return super().from_primitive(p, lv, python_type)
+
+
+class StrTransformer(PrimitiveTransformer):
+    simple = SimpleType.STRING
+    kind = packed_kind = "string_value"
+
+    def __init__(self) -> None:
+        super().__init__("str", str)
+
+    def to_raw(self, value: Any, python_type: Any) -> str:
+        if not isinstance(value, str):
+            raise TypeTransformerFailedError("expected a str", python_type=python_type, value=value)
+        return str.__str__(value)  # the plain str of a str subclass, without its __str__
+
+
+class BoolTransformer(PrimitiveTransformer):
+    simple = SimpleType.BOOLEAN
+    kind = packed_kind = "boolean"
+
+    def __init__(self) -> None:
+        super().__init__("bool", bool)
+
+    def to_raw(self, value: Any, python_type: Any) -> bool:
+        if type(value) is not bool:
+            raise TypeTransformerFailedError("expected a bool", python_type=python_type, value=value)
+        return value
+
+
+class DatetimeTransformer(PrimitiveTransformer):
+    """Aware datetimes keep their instant and come back in UTC; naive ones come back naive."""
+
+    simple = SimpleType.DATETIME
+    kind = "datetime"
+
+    def __init__(self) -> None:
+        super().__init__("datetime", _dt.datetime)
+
+    def to_raw(self, value: Any, python_type: Any) -> _dt.datetime:
+        if not isinstance(value, _dt.datetime):
+            raise TypeTransformerFailedError("expected a datetime.datetime", python_type=python_type, value=value)
+        if type(value) is not _dt.datetime:  # e.g. pandas.Timestamp: keep the value, drop the subclass
+            value = _dt.datetime(
+                value.year, value.month, value.day, value.hour, value.minute, value.second, value.microsecond, value.tzinfo
+            )
+        return value
+
+
+class DateTransformer(PrimitiveTransformer):
+    """A date is stored as midnight of that day (a DATETIME literal), as flytekit does."""
+
+    simple = SimpleType.DATETIME
+    kind = "datetime"
+
+    def __init__(self) -> None:
+        super().__init__("date", _dt.date)
+
+    def to_raw(self, value: Any, python_type: Any) -> _dt.datetime:
+        if not isinstance(value, _dt.date) or isinstance(value, _dt.datetime):
+            raise TypeTransformerFailedError("expected a datetime.date", python_type=python_type, value=value)
+        return _dt.datetime(value.year, value.month, value.day)
+
+    def from_primitive(self, p: Primitive, lv: Literal, python_type: Any) -> Any:
+        return super().from_primitive(p, lv, python_type).date()
+
+    def guess_python_type(self, literal_type: LiteralType) -> Any:
+        raise ValueError("DATETIME reverses to datetime, not date")
+
+
+class TimedeltaTransformer(PrimitiveTransformer):
+    simple = SimpleType.DURATION
+    kind = "duration"
+
+    def __init__(self) -> None:
+        super().__init__("timedelta", _dt.timedelta)
+
+    def to_raw(self, value: Any, python_type: Any) -> _dt.timedelta:
+        if not isinstance(value, _dt.timedelta):
+            raise TypeTransformerFailedError("expected a datetime.timedelta", python_type=python_type, value=value)
+        return _dt.timedelta(value.days, value.seconds, value.microseconds)
+
+
+class BytesTransformer(PrimitiveTransformer):
+    """bytes (or bytearray/memoryview) as a ``Binary`` tagged ``bytes``."""
+
+    simple = SimpleType.BINARY
+    kind = "binary"
+    packed_kind = "binary"
+    packed_tag = "bytes"
+
+    def __init__(self) -> None:
+        super().__init__("bytes", bytes)
+
+    def to_raw(self, value: Any, python_type: Any) -> bytes:
+        if not isinstance(value, (bytes, bytearray, memoryview)):
+            raise TypeTransformerFailedError("expected bytes", python_type=python_type, value=value)
+        return bytes(value)
+
+    def to_literal(self, ctx: TransformContext, python_val: Any, python_type: Any, expected: LiteralType | None) -> Literal:
+        return Literal(scalar=Scalar(binary=Binary(self.to_raw(python_val, python_type), self.packed_tag)))
+
+    def to_python_value(self, ctx: TransformContext, lv: Literal, expected_python_type: Any) -> Any:
+        b = lv.scalar.binary if lv.scalar is not None else None
+        if b is None or b.tag != self.packed_tag:
+            raise TypeTransformerFailedError(f"cannot read {literal_kind(lv)} as bytes", python_type=expected_python_type)
+        return b.value
+
+
+class NoneTransformer(TypeTransformer[None]):
+    accepts_none = True
+
+    def __init__(self) -> None:
+        super().__init__("none", NoneType)
+
+    def get_literal_type(self, t: Any = None) -> LiteralType:
+        return LiteralType(simple=SimpleType.NONE)
+
+    def to_literal(self, ctx: TransformContext, python_val: Any, python_type: Any, expected: LiteralType | None) -> Literal:
+        if python_val is not None:
+            raise TypeTransformerFailedError("expected None", python_type=python_type, value=python_val)
+        return Literal(scalar=Scalar(none_type=Void()))
+
+    def to_python_value(self, ctx: TransformContext, lv: Literal, expected_python_type: Any) -> None:
+        if lv.scalar is None or lv.scalar.none_type is None:
+            raise TypeTransformerFailedError(f"cannot read {literal_kind(lv)} as None", python_type=expected_python_type)
+        return None
+
+    def guess_python_type(self, literal_type: LiteralType) -> Any:
+        if literal_type.simple == SimpleType.NONE:
+            return NoneType
+        raise ValueError(f"none does not reverse {literal_type}")
+
+
+def transformers() -> list[TypeTransformer[Any]]:
+    return [
+        IntTransformer(),
+        FloatTransformer(),
+        StrTransformer(),
+        BoolTransformer(),
+        DatetimeTransformer(),
+        DateTransformer(),
+        TimedeltaTransformer(),
+        BytesTransformer(),
+        NoneTransformer(),
+    ]

@@ -1,0 +1,211 @@
+"""Dataclasses through mashumaro's msgpack codec.
+
+A dataclass becomes ``Binary(tag="msgpack")`` with literal type ``STRUCT``
+carrying the JSON Schema in ``metadata``. Codecs and checkers are built once
+per class. A list of dataclasses is held packed (one array of msgpack
+records). ``guess_python_type`` turns a schema back into a generated dataclass.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import threading
+import typing
+from collections.abc import Sequence
+from typing import Any
+
+from typeflow.errors import TypeTransformerFailedError
+from typeflow.literals import Binary, Literal, LiteralType, Scalar, SimpleType
+from typeflow.transformer import TransformContext, TypeTransformer, strip_annotated
+
+from .containers import MSGPACK_ANNOTATION
+from .simple import literal_kind
+from .validate import checker
+
+NoneType = type(None)
+
+
+def is_dataclass_type(cls: type) -> bool:
+    return dataclasses.is_dataclass(cls)
+
+
+class _Codec:
+    __slots__ = ("check", "decode", "encode")
+
+    def __init__(self, cls: type) -> None:
+        from mashumaro.codecs.msgpack import MessagePackDecoder, MessagePackEncoder
+        from mashumaro.exceptions import UnserializableField
+
+        try:
+            self.encode = MessagePackEncoder(cls).encode
+            self.decode = MessagePackDecoder(cls).decode
+        except UnserializableField as exc:
+            raise TypeTransformerFailedError(
+                f"field {exc.field_name!r} of {cls.__qualname__} has type {exc.field_type!r}, which dataclasses "
+                "cannot hold in typeflow",
+                python_type=cls,
+                hint="use int, float, str, bool, bytes, datetime types, enums, lists, dicts, Optional or nested dataclasses",
+            ) from None
+        self.check = checker(cls)
+
+
+class DataclassTransformer(TypeTransformer[Any]):
+    """Any dataclass (matched by predicate) ↔ msgpack ``Binary``."""
+
+    packed_kind = "binary"
+    packed_tag = "msgpack"
+
+    def __init__(self) -> None:
+        super().__init__("Object-Dataclass-Transformer", object)
+        self._codecs: dict[type, _Codec] = {}
+        self._lock = threading.Lock()
+
+    def codec(self, t: Any) -> _Codec:
+        cls = strip_annotated(t)[0]
+        codec = self._codecs.get(cls)
+        if codec is None:
+            with self._lock:
+                codec = self._codecs.get(cls)
+                if codec is None:
+                    codec = self._codecs[cls] = _Codec(cls)
+        return codec
+
+    def get_literal_type(self, t: Any) -> LiteralType:
+        cls = strip_annotated(t)[0]
+        self.codec(cls)  # refuse unsupported field types when the type is built, not when a value arrives
+        return LiteralType(simple=SimpleType.STRUCT, metadata=json_schema(cls), annotation=MSGPACK_ANNOTATION)
+
+    def to_raw(self, value: Any, python_type: Any) -> bytes:
+        codec = self.codec(python_type)
+        codec.check(value)
+        try:
+            data: bytes = codec.encode(value)
+        except RecursionError:
+            raise TypeTransformerFailedError("recursive structure cannot be encoded", python_type=python_type) from None
+        except Exception as exc:
+            raise TypeTransformerFailedError(f"cannot encode: {exc}", python_type=python_type, value=value) from None
+        return data
+
+    def pack_many(self, values: list[Any], python_type: Any) -> Sequence[bytes]:
+        codec = self.codec(python_type)
+        check, encode = codec.check, codec.encode
+        out = []
+        for value in values:
+            check(value)
+            out.append(encode(value))
+        return out
+
+    def to_literal(self, ctx: TransformContext, python_val: Any, python_type: Any, expected: LiteralType | None) -> Literal:
+        return Literal(scalar=Scalar(binary=Binary(self.to_raw(python_val, python_type), "msgpack")))
+
+    def _decode(self, codec: _Codec, data: bytes, python_type: Any) -> Any:
+        try:
+            return codec.decode(data)
+        except Exception as exc:
+            err = TypeTransformerFailedError(f"cannot decode msgpack record: {_decode_reason(exc)}", python_type=python_type)
+            field = getattr(exc, "field_name", None)
+            if field:
+                err.at(f".{field}")
+            raise err from None
+
+    def unpack_many(self, values: Sequence[bytes], python_type: Any) -> list[Any]:
+        codec = self.codec(python_type)
+        decode = codec.decode
+        try:
+            return [decode(v) for v in values]
+        except Exception:
+            pass
+        for i, v in enumerate(values):  # find the bad record and say where
+            try:
+                self._decode(codec, v, python_type)
+            except TypeTransformerFailedError as exc:
+                raise exc.at(f"[{i}]") from None
+        raise AssertionError("unreachable")
+
+    def to_python_value(self, ctx: TransformContext, lv: Literal, expected_python_type: Any) -> Any:
+        scalar = lv.scalar
+        if scalar is not None and scalar.binary is not None and scalar.binary.tag == "msgpack":
+            return self._decode(self.codec(expected_python_type), scalar.binary.value, expected_python_type)
+        if scalar is not None and scalar.generic is not None:  # JSON struct form, as older flytekit wrote
+            from mashumaro.codecs.basic import BasicDecoder
+
+            try:
+                return BasicDecoder(strip_annotated(expected_python_type)[0]).decode(scalar.generic)
+            except Exception as exc:
+                raise TypeTransformerFailedError(
+                    f"cannot decode struct: {_decode_reason(exc)}", python_type=expected_python_type
+                ) from None
+        raise TypeTransformerFailedError(f"cannot read {literal_kind(lv)} as a dataclass", python_type=expected_python_type)
+
+    def guess_python_type(self, literal_type: LiteralType) -> Any:
+        schema = literal_type.metadata
+        if literal_type.simple != SimpleType.STRUCT or not schema or schema.get("type") != "object" or "properties" not in schema:
+            raise ValueError("not a dataclass schema")
+        return dataclass_from_schema(schema, schema.get("$defs", {}))
+
+
+def _decode_reason(exc: BaseException) -> str:
+    cause = exc.__cause__ or exc.__context__
+    text = f"{type(exc).__name__}: {exc}"
+    return f"{text} ({type(cause).__name__}: {cause})" if cause is not None and str(cause) not in text else text
+
+
+_schemas: dict[type, dict[str, Any] | None] = {}
+
+
+def json_schema(cls: type) -> dict[str, Any] | None:
+    """The JSON Schema of a dataclass (``None`` where mashumaro cannot build one)."""
+    if cls not in _schemas:
+        from mashumaro.jsonschema import build_json_schema
+
+        try:
+            _schemas[cls] = build_json_schema(cls).to_dict()
+        except Exception:
+            _schemas[cls] = None
+    return _schemas[cls]
+
+
+_JSON_SIMPLE = {"integer": int, "number": float, "string": str, "boolean": bool, "null": NoneType}
+_FORMATS = {"date-time": _dt.datetime, "date": _dt.date, "duration": _dt.timedelta}
+
+
+def _schema_type(schema: dict[str, Any], defs: dict[str, Any], name: str) -> Any:
+    if "$ref" in schema:
+        ref = schema["$ref"].rsplit("/", 1)[-1]
+        if ref not in defs:
+            raise ValueError(f"unresolved $ref {schema['$ref']}")
+        return _schema_type(defs[ref], defs, ref)
+    if "anyOf" in schema:
+        variants = tuple(_schema_type(s, defs, name) for s in schema["anyOf"])
+        return typing.Union[variants] if len(variants) > 1 else variants[0]
+    kind = schema.get("type")
+    if kind == "string" and schema.get("format") in _FORMATS:
+        return _FORMATS[schema["format"]]
+    if kind in _JSON_SIMPLE:
+        return _JSON_SIMPLE[kind]
+    if kind == "array":
+        return list[_schema_type(schema.get("items", {}), defs, name)]  # type: ignore[misc]
+    if kind == "object":
+        if "properties" in schema:
+            return dataclass_from_schema(schema, defs, name)
+        extra = schema.get("additionalProperties")
+        if isinstance(extra, dict) and extra:
+            return dict[str, _schema_type(extra, defs, name)]  # type: ignore[misc]
+        return dict
+    raise ValueError(f"cannot map JSON Schema {schema} to a Python type")
+
+
+def dataclass_from_schema(schema: dict[str, Any], defs: dict[str, Any], name: str | None = None) -> type:
+    """Generate a dataclass from a mashumaro JSON Schema (as flytekit does for unknown structs)."""
+    title = str(schema.get("title") or name or "GuessedDataclass")
+    required = set(schema.get("required", ()))
+    plain: list[tuple[str, Any]] = []
+    optional: list[tuple[str, Any, Any]] = []
+    for prop, sub in schema["properties"].items():
+        t = _schema_type(sub, defs, prop.title())
+        if prop in required:
+            plain.append((prop, t))
+        else:
+            optional.append((prop, typing.Optional[t], dataclasses.field(default=None)))
+    return dataclasses.make_dataclass(title, [*plain, *optional])

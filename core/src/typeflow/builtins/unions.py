@@ -1,0 +1,110 @@
+"""``Union``, ``Optional`` and ``X | Y``.
+
+Variants are tagged in ``structure`` with their transformer's name; variants
+whose literal types are equal apart from the tag are refused as ambiguous
+when the literal type is built. A value goes to the variant of its exact
+type first, else to the first variant that accepts it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import typing
+from typing import Any, get_args, get_origin
+
+from typeflow.errors import TypeTransformerFailedError
+from typeflow.literals import Literal, LiteralType, Scalar, TypeStructure, UnionType
+from typeflow.literals import Union as UnionValue
+from typeflow.transformer import TransformContext, TypeTransformer, strip_annotated
+
+from .containers import engine_of
+
+
+@dataclasses.dataclass(frozen=True)
+class _Variant:
+    python_type: Any
+    exact: Any  # the class an exact-type match compares against
+    literal_type: LiteralType
+
+
+def _type_label(t: Any) -> str:
+    return t.__qualname__ if isinstance(t, type) else repr(t).replace("typing.", "")
+
+
+class UnionTransformer(TypeTransformer[Any]):
+    def __init__(self) -> None:
+        super().__init__("Typed Union", typing.Union)
+        self._variants: dict[Any, list[_Variant]] = {}
+
+    def variants(self, t: Any) -> list[_Variant]:
+        inner = strip_annotated(t)[0]
+        found = self._variants.get(inner)
+        if found is not None:
+            return found
+        engine = engine_of(self)
+        out: list[_Variant] = []
+        for arg in get_args(inner):
+            transformer = engine.get_transformer(arg)
+            lt = engine.to_literal_type(arg)
+            tagged = dataclasses.replace(lt, structure=TypeStructure(transformer.name))
+            for seen in out:
+                if seen.literal_type.without_structure() == lt.without_structure():
+                    raise TypeTransformerFailedError(
+                        f"ambiguous union: variants {_type_label(seen.python_type)} and {_type_label(arg)} have the same "
+                        "literal type, so a stored value could not tell them apart",
+                        python_type=t,
+                        hint="drop one of them, or wrap one in a dataclass",
+                    )
+            stripped = strip_annotated(arg)[0]
+            out.append(_Variant(arg, get_origin(stripped) or stripped, tagged))
+        self._variants[inner] = out
+        return out
+
+    def get_literal_type(self, t: Any) -> LiteralType:
+        return LiteralType(union_type=UnionType(tuple(v.literal_type for v in self.variants(t))))
+
+    def to_literal(self, ctx: TransformContext, python_val: Any, python_type: Any, expected: LiteralType | None) -> Literal:
+        variants = self.variants(python_type)
+        exact = [v for v in variants if type(python_val) is v.exact]
+        ordered = exact + [v for v in variants if v not in exact]
+        reasons = []
+        for variant in ordered:
+            if python_val is None and variant.exact is not type(None):
+                continue
+            try:
+                lv = ctx.engine.to_literal(ctx, python_val, variant.python_type, variant.literal_type)
+            except TypeTransformerFailedError as exc:
+                reasons.append(f"{_type_label(variant.python_type)}: {exc.reason}")
+                continue
+            return Literal(scalar=Scalar(union=UnionValue(value=lv, stored_type=variant.literal_type)))
+        raise TypeTransformerFailedError(
+            "value matches no variant of the union" + (f" ({'; '.join(reasons)})" if reasons else ""),
+            python_type=python_type,
+            value=python_val,
+        )
+
+    def to_python_value(self, ctx: TransformContext, lv: Literal, expected_python_type: Any) -> Any:
+        variants = self.variants(expected_python_type)
+        union = lv.scalar.union if lv.scalar is not None else None
+        if union is not None:
+            stored = union.stored_type
+            for variant in variants:
+                if variant.literal_type == stored:
+                    return ctx.engine.to_python_value(ctx, union.value, variant.python_type)
+            candidates = [v for v in variants if v.literal_type.without_structure() == stored.without_structure()]
+            inner = union.value
+        else:  # a plain literal (not written through a union): take the first variant that reads it
+            candidates, inner = variants, lv
+        for variant in candidates or variants:
+            try:
+                return ctx.engine.to_python_value(ctx, inner, variant.python_type)
+            except TypeTransformerFailedError:
+                continue
+        raise TypeTransformerFailedError("the stored literal matches no variant of the union", python_type=expected_python_type)
+
+    def guess_python_type(self, literal_type: LiteralType) -> Any:
+        if literal_type.union_type is None:
+            raise ValueError("not a union type")
+        engine = engine_of(self)
+        args = tuple(engine.guess_python_type(v.without_structure()) for v in literal_type.union_type.variants)
+        return typing.Union[args]

@@ -1,0 +1,174 @@
+"""Finding plugins: one scan of entry-point metadata per process, lazy imports.
+
+Entry-point groups:
+
+* ``typeflow.plugins`` — the entry-point *name* is the top import package of
+  the types the plugin handles (``numpy = "typeflow_numpy.plugin"``); the
+  module is imported only when a type from that package is first converted.
+* ``typeflow.fallbacks`` — loaded only when nothing else claims a type.
+
+``TYPEFLOW_DISABLE_PLUGINS=a,b`` skips entry points by name in both groups; it
+is read each time plugins are about to load.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import threading
+from dataclasses import dataclass
+from importlib import metadata
+from types import ModuleType
+from typing import Any
+
+from typeflow.errors import PluginError
+
+__all__ = [
+    "FALLBACKS_GROUP",
+    "PLUGINS_GROUP",
+    "PluginEntry",
+    "candidate_names",
+    "disabled_names",
+    "entries",
+    "rescan",
+]
+
+PLUGINS_GROUP = "typeflow.plugins"
+FALLBACKS_GROUP = "typeflow.fallbacks"
+_GROUPS = (PLUGINS_GROUP, FALLBACKS_GROUP)
+
+
+@dataclass(frozen=True)
+class PluginEntry:
+    """One installed entry point of a typeflow group, with its distribution."""
+
+    name: str
+    group: str
+    value: str
+    distribution: str
+    version: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.distribution} {self.version})"
+
+    def error(self, message: str) -> PluginError:
+        return PluginError(
+            f"plugin {self.name!r} from {self.distribution} {self.version}: {message}",
+            plugin=self.name,
+            distribution=self.distribution,
+            version=self.version,
+        )
+
+    def check_requirements(self) -> None:
+        """Refuse a plugin whose distribution requires a typeflow this is not."""
+        try:
+            requires = metadata.distribution(self.distribution).requires or []
+        except metadata.PackageNotFoundError:
+            return
+        core_version = _core_version()
+        for line in requires:
+            spec = _typeflow_specifier(line)
+            if spec is None:
+                continue
+            from packaging.specifiers import SpecifierSet
+
+            try:
+                if not SpecifierSet(spec).contains(core_version, prereleases=True):
+                    raise self.error(
+                        f"requires typeflow{spec}, but typeflow {core_version} is installed; upgrade one of them so they match"
+                    )
+            except ValueError:
+                return
+
+    def load(self) -> ModuleType | Any:
+        """Import the entry point's module (and attribute); errors become :class:`PluginError`."""
+        module_name, _, attr = self.value.partition(":")
+        try:
+            obj: Any = importlib.import_module(module_name.strip())
+            for part in filter(None, attr.strip().split(".")):
+                obj = getattr(obj, part)
+        except Exception as exc:
+            raise self.error(f"failed to import {self.value!r}: {type(exc).__name__}: {exc}") from exc
+        return obj
+
+
+def _core_version() -> str:
+    from typeflow import __version__
+
+    return __version__
+
+
+def _typeflow_specifier(requirement: str) -> str | None:
+    """The version specifier of a ``typeflow`` requirement line, else ``None``."""
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    try:
+        req = Requirement(requirement)
+    except InvalidRequirement:
+        return None
+    if req.name.lower().replace("_", "-") != "typeflow" or (req.marker and not req.marker.evaluate({"extra": ""})):
+        return None
+    return str(req.specifier) or None
+
+
+_lock = threading.Lock()
+_entries: tuple[PluginEntry, ...] | None = None
+
+
+def entries() -> tuple[PluginEntry, ...]:
+    """Every installed typeflow entry point, scanned once per process."""
+    global _entries
+    if _entries is None:
+        with _lock:
+            if _entries is None:
+                _entries = _scan()
+    return _entries
+
+
+def rescan() -> tuple[PluginEntry, ...]:
+    """Forget the cached scan (after installing a plugin in a running process) and scan again."""
+    global _entries
+    with _lock:
+        _entries = _scan()
+    return _entries
+
+
+def _scan() -> tuple[PluginEntry, ...]:
+    found: dict[tuple[str, str, str, str], PluginEntry] = {}
+    all_eps = metadata.entry_points()
+    for group in _GROUPS:
+        for ep in all_eps.select(group=group):
+            dist = ep.dist
+            dist_name = dist.metadata["Name"] if dist is not None else "<unknown distribution>"
+            version = dist.version if dist is not None else "?"
+            entry = PluginEntry(ep.name, group, ep.value, dist_name, version)
+            found.setdefault((group, ep.name, ep.value, dist_name), entry)
+    # deterministic order: entry points sharing a name load in distribution-name order
+    return tuple(sorted(found.values(), key=lambda e: (e.group, e.name, e.distribution.lower())))
+
+
+def disabled_names() -> frozenset[str]:
+    """Entry-point names listed in ``TYPEFLOW_DISABLE_PLUGINS`` (comma separated)."""
+    raw = os.environ.get("TYPEFLOW_DISABLE_PLUGINS", "")
+    return frozenset(n.strip() for n in raw.split(",") if n.strip())
+
+
+def top_package(obj: Any) -> str | None:
+    module = getattr(obj, "__module__", None)
+    if not isinstance(module, str) or module in ("builtins", "typing", "__main__"):
+        return None
+    return module.partition(".")[0]
+
+
+def candidate_names(t: Any, origin: Any = None) -> list[str]:
+    """Entry-point names that may handle ``t``: top packages of it, its origin, its MRO."""
+    names: list[str] = []
+    for obj in (t, origin):
+        if obj is None:
+            continue
+        for cls in getattr(obj, "__mro__", (obj,)):
+            name = top_package(cls)
+            if name and name not in names:
+                names.append(name)
+    return names

@@ -1,0 +1,152 @@
+"""The typeflow exception hierarchy.
+
+Every error typeflow raises for bad values, bad literals, bad bytes, broken
+plugins or failing storage is a :class:`TypeflowError`. Messages say what went
+wrong, where, and how to fix it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+__all__ = [
+    "LiteralDecodeError",
+    "NoTransformerError",
+    "PluginError",
+    "RestrictedTypeError",
+    "StorageError",
+    "TypeTransformerFailedError",
+    "TypeflowError",
+]
+
+
+class TypeflowError(Exception):
+    """Base of every error typeflow raises."""
+
+
+def _type_name(t: Any) -> str:
+    if isinstance(t, type):
+        return t.__qualname__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
+    return repr(t).replace("typing.", "")
+
+
+def _short_repr(value: Any, limit: int = 80) -> str:
+    try:
+        text = repr(value)
+    except Exception:  # a broken __repr__ must not hide the real error
+        text = f"<{type(value).__name__} object>"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+class TypeTransformerFailedError(TypeflowError, TypeError, ValueError):
+    """A value or literal could not be converted.
+
+    Carries the location inside the value (``$.people[3].name``) so a bad
+    element deep in a structure is easy to find. Containers add their segment
+    with :meth:`at` while the error travels outwards.
+    """
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        python_type: Any = None,
+        value: Any = ...,
+        hint: str | None = None,
+        path: Sequence[str] = (),
+    ) -> None:
+        self.reason = reason
+        self.python_type = python_type
+        self.value = value
+        self.hint = hint
+        self.path: tuple[str, ...] = tuple(path)
+        super().__init__(reason)
+
+    def at(self, segment: str) -> TypeTransformerFailedError:
+        """Prefix ``segment`` (``[2]``, ``.name``, ``['key']``) to the path; returns self."""
+        self.path = (segment, *self.path)
+        return self
+
+    @property
+    def location(self) -> str:
+        return "$" + "".join(self.path)
+
+    def __str__(self) -> str:
+        parts = []
+        if self.path:
+            parts.append(f"at {self.location}: ")
+        parts.append(self.reason)
+        if self.value is not ...:
+            parts.append(f" (got {_short_repr(self.value)} of type {_type_name(type(self.value))}")
+            if self.python_type is not None:
+                parts.append(f", expected {_type_name(self.python_type)}")
+            parts.append(")")
+        elif self.python_type is not None:
+            parts.append(f" (type {_type_name(self.python_type)})")
+        if self.hint:
+            parts.append(f". {self.hint}")
+        return "".join(parts)
+
+    def __reduce__(self) -> Any:
+        return (_rebuild_failed, (self.reason, self.python_type, self.value, self.hint, self.path))
+
+
+def _rebuild_failed(reason: str, python_type: Any, value: Any, hint: str | None, path: tuple[str, ...]) -> Any:
+    return TypeTransformerFailedError(reason, python_type=python_type, value=value, hint=hint, path=path)
+
+
+class RestrictedTypeError(TypeTransformerFailedError):
+    """A type that must never cross a task boundary was used as one."""
+
+
+class NoTransformerError(TypeflowError, TypeError):
+    """No transformer, plugin or fallback claims a Python type."""
+
+    def __init__(self, python_type: Any, looked_at: Iterable[str] = ()) -> None:
+        self.python_type = python_type
+        self.looked_at = tuple(looked_at)
+        plugins = ", ".join(self.looked_at) if self.looked_at else "none matched"
+        super().__init__(
+            f"no transformer for type {_type_name(python_type)} (plugins looked at: {plugins}). "
+            "Install a plugin that handles it, register a TypeTransformer with "
+            "engine.register(...), or `pip install typeflow-pickle` to pickle "
+            "types nothing else claims"
+        )
+
+
+class LiteralDecodeError(TypeflowError, ValueError):
+    """Bytes or a dict could not be decoded into a literal; says where."""
+
+    def __init__(self, reason: str, *, where: str | None = None) -> None:
+        self.reason = reason
+        self.where = where
+        super().__init__(f"{reason} (at {where})" if where else reason)
+
+
+class PluginError(TypeflowError):
+    """A plugin failed to load, broke the hook contract, or conflicts with another.
+
+    Names the entry point, the distribution and its version.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        plugin: str | None = None,
+        distribution: str | None = None,
+        version: str | None = None,
+    ) -> None:
+        self.plugin = plugin
+        self.distribution = distribution
+        self.version = version
+        super().__init__(message)
+
+
+class StorageError(TypeflowError, OSError):
+    """Reading or writing a blob failed; names the URI."""
+
+    def __init__(self, message: str, *, uri: str | None = None) -> None:
+        self.uri = uri
+        super().__init__(f"{message}: {uri}" if uri else message)

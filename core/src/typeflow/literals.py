@@ -1,0 +1,628 @@
+"""The literal model: typed, portable values and their types.
+
+Frozen, slotted dataclasses with flyteidl's field names, so a bridge to
+flyteidl is a mechanical mapping. One-of fields are checked at construction:
+exactly one is set. Literals compare by logical content and are not hashable.
+
+A collection or map of primitives may be held *packed*: one array of raw
+values instead of one :class:`Literal` per element. A packed collection reads,
+iterates and compares exactly like the expanded form; it is only faster.
+
+    >>> lit = Literal(scalar=Scalar(primitive=Primitive(integer=3)))
+    >>> lit.scalar.primitive.value
+    3
+"""
+
+from __future__ import annotations
+
+import array
+import datetime as _dt
+import enum
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from typing import Any, ClassVar, overload
+
+__all__ = [
+    "Binary",
+    "Blob",
+    "BlobDimensionality",
+    "BlobMetadata",
+    "BlobType",
+    "DatasetColumn",
+    "EnumType",
+    "Error",
+    "Literal",
+    "LiteralCollection",
+    "LiteralMap",
+    "LiteralOffloadedMetadata",
+    "LiteralType",
+    "PackedLiteralMap",
+    "PackedLiterals",
+    "Primitive",
+    "Scalar",
+    "SimpleType",
+    "StructuredDataset",
+    "StructuredDatasetMetadata",
+    "StructuredDatasetType",
+    "TypeStructure",
+    "Union",
+    "UnionType",
+    "Void",
+]
+
+INT64_MIN = -(2**63)
+INT64_MAX = 2**63 - 1
+
+
+class SimpleType(enum.IntEnum):
+    """Simple literal types, numbered as in flyteidl."""
+
+    NONE = 0
+    INTEGER = 1
+    FLOAT = 2
+    STRING = 3
+    BOOLEAN = 4
+    DATETIME = 5
+    DURATION = 6
+    BINARY = 7
+    ERROR = 8
+    STRUCT = 9
+
+
+class BlobDimensionality(enum.IntEnum):
+    """Whether a blob is one file or a folder of parts."""
+
+    SINGLE = 0
+    MULTIPART = 1
+
+
+def _one_of(obj: Any, names: tuple[str, ...]) -> None:
+    set_names = [n for n in names if getattr(obj, n) is not None]
+    if len(set_names) != 1:
+        cls = type(obj).__name__
+        got = ", ".join(set_names) if set_names else "none"
+        raise ValueError(f"{cls} takes exactly one of {', '.join(names)}; got {got}")
+
+
+def _check(cond: bool, cls: str, message: str) -> None:
+    if not cond:
+        raise TypeError(f"{cls}: {message}")
+
+
+def _freeze_str_map(obj: Any, name: str) -> None:
+    value = getattr(obj, name)
+    if value is None:
+        return
+    if not value:
+        object.__setattr__(obj, name, None)
+        return
+    _check(
+        isinstance(value, Mapping) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()),
+        type(obj).__name__,
+        f"{name} must map str to str",
+    )
+    object.__setattr__(obj, name, dict(value))
+
+
+_FROZEN = {"frozen": True, "slots": True, "eq": True}
+
+
+# --------------------------------------------------------------------------- types
+
+
+@dataclass(**_FROZEN)
+class BlobType:
+    """Format (``"PythonPickle"``, ``"NumpyArray"``, …) and dimensionality of a blob."""
+
+    format: str
+    dimensionality: BlobDimensionality = BlobDimensionality.SINGLE
+
+    def __post_init__(self) -> None:
+        _check(isinstance(self.format, str), "BlobType", "format must be a str")
+        object.__setattr__(self, "dimensionality", BlobDimensionality(self.dimensionality))
+
+
+@dataclass(**_FROZEN)
+class EnumType:
+    """The allowed string values of an enum."""
+
+    values: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        values = tuple(self.values)
+        _check(all(isinstance(v, str) for v in values), "EnumType", "values must be str")
+        object.__setattr__(self, "values", values)
+
+
+@dataclass(**_FROZEN)
+class TypeStructure:
+    """Tag that tells union variants apart."""
+
+    tag: str
+
+
+@dataclass(**_FROZEN)
+class UnionType:
+    """The variants of a union, each tagged through its ``structure``."""
+
+    variants: tuple[LiteralType, ...]
+
+    def __post_init__(self) -> None:
+        variants = tuple(self.variants)
+        _check(all(isinstance(v, LiteralType) for v in variants), "UnionType", "variants must be LiteralType")
+        object.__setattr__(self, "variants", variants)
+
+
+@dataclass(**_FROZEN)
+class DatasetColumn:
+    """A named, typed column of a structured dataset."""
+
+    name: str
+    literal_type: LiteralType
+
+
+@dataclass(**_FROZEN)
+class StructuredDatasetType:
+    """Columns and storage format of a structured dataset (empty columns: any)."""
+
+    columns: tuple[DatasetColumn, ...] = ()
+    format: str = ""
+    external_schema_type: str = ""
+    external_schema_bytes: bytes = b""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "columns", tuple(self.columns))
+
+
+@dataclass(**_FROZEN)
+class LiteralType:
+    """The type of a literal: exactly one of the variant fields is set.
+
+    >>> LiteralType(simple=SimpleType.INTEGER)
+    LiteralType(simple=<SimpleType.INTEGER: 1>)
+    >>> LiteralType(collection_type=LiteralType(simple=SimpleType.STRING)).collection_type.simple.name
+    'STRING'
+    """
+
+    simple: SimpleType | None = None
+    collection_type: LiteralType | None = None
+    map_value_type: LiteralType | None = None
+    blob: BlobType | None = None
+    enum_type: EnumType | None = None
+    union_type: UnionType | None = None
+    structured_dataset_type: StructuredDatasetType | None = None
+    metadata: dict[str, Any] | None = None
+    annotation: dict[str, Any] | None = None
+    structure: TypeStructure | None = None
+
+    VARIANTS: ClassVar[tuple[str, ...]] = (
+        "simple",
+        "collection_type",
+        "map_value_type",
+        "blob",
+        "enum_type",
+        "union_type",
+        "structured_dataset_type",
+    )
+    __hash__ = None  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        _one_of(self, self.VARIANTS)
+        if self.simple is not None:
+            object.__setattr__(self, "simple", SimpleType(self.simple))
+        for name in ("metadata", "annotation"):
+            value = getattr(self, name)
+            if value is not None:
+                _check(isinstance(value, Mapping), "LiteralType", f"{name} must be a mapping")
+                object.__setattr__(self, name, dict(value) if value else None)
+
+    @property
+    def variant(self) -> str:
+        """Name of the variant field that is set."""
+        for name in self.VARIANTS:
+            if getattr(self, name) is not None:
+                return name
+        raise AssertionError("unreachable: checked at construction")
+
+    def without_structure(self) -> LiteralType:
+        """This type with ``structure`` cleared (used to compare union variants)."""
+        if self.structure is None:
+            return self
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        values["structure"] = None
+        return LiteralType(**values)
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if getattr(self, f.name) is not None)
+        return f"LiteralType({shown})"
+
+
+# --------------------------------------------------------------------------- values
+
+
+@dataclass(**_FROZEN)
+class Primitive:
+    """One primitive value: exactly one field set.
+
+    ``integer`` is a 64-bit signed int; ``datetime`` a :class:`datetime.datetime`
+    (naive, or aware and normalised to UTC); ``duration`` a :class:`datetime.timedelta`.
+    """
+
+    integer: int | None = None
+    float_value: float | None = None
+    string_value: str | None = None
+    boolean: bool | None = None
+    datetime: _dt.datetime | None = None
+    duration: _dt.timedelta | None = None
+
+    VARIANTS: ClassVar[tuple[str, ...]] = ("integer", "float_value", "string_value", "boolean", "datetime", "duration")
+
+    def __post_init__(self) -> None:
+        _one_of(self, self.VARIANTS)
+        if self.integer is not None:
+            _check(
+                type(self.integer) is int and INT64_MIN <= self.integer <= INT64_MAX,
+                "Primitive",
+                "integer must be an int within the signed 64-bit range",
+            )
+        elif self.float_value is not None:
+            _check(type(self.float_value) is float, "Primitive", "float_value must be a float")
+        elif self.string_value is not None:
+            _check(type(self.string_value) is str, "Primitive", "string_value must be a str")
+        elif self.boolean is not None:
+            _check(type(self.boolean) is bool, "Primitive", "boolean must be a bool")
+        elif self.datetime is not None:
+            _check(type(self.datetime) is _dt.datetime, "Primitive", "datetime must be a datetime.datetime")
+            if self.datetime.tzinfo is not None:
+                object.__setattr__(self, "datetime", self.datetime.astimezone(_dt.timezone.utc))
+        else:
+            _check(type(self.duration) is _dt.timedelta, "Primitive", "duration must be a datetime.timedelta")
+
+    @property
+    def value(self) -> Any:
+        """The one value that is set."""
+        for name in self.VARIANTS:
+            v = getattr(self, name)
+            if v is not None:
+                return v
+        raise AssertionError("unreachable: checked at construction")
+
+    @property
+    def kind(self) -> str:
+        """Name of the field that is set."""
+        for name in self.VARIANTS:
+            if getattr(self, name) is not None:
+                return name
+        raise AssertionError("unreachable: checked at construction")
+
+
+@dataclass(**_FROZEN)
+class Binary:
+    """Opaque bytes with a tag naming their encoding (``"msgpack"``)."""
+
+    value: bytes
+    tag: str = ""
+
+    def __post_init__(self) -> None:
+        _check(type(self.value) is bytes, "Binary", "value must be bytes")
+        _check(isinstance(self.tag, str), "Binary", "tag must be a str")
+
+
+@dataclass(**_FROZEN)
+class BlobMetadata:
+    """The type of a blob."""
+
+    type: BlobType
+
+
+@dataclass(**_FROZEN)
+class Blob:
+    """A file (or folder) in storage, by URI."""
+
+    metadata: BlobMetadata
+    uri: str
+
+
+@dataclass(**_FROZEN)
+class Void:
+    """The value of ``None``."""
+
+
+@dataclass(**_FROZEN)
+class Error:
+    """An error value produced by a failed node."""
+
+    failed_node_id: str
+    message: str
+
+
+@dataclass(**_FROZEN)
+class StructuredDatasetMetadata:
+    """The type of the dataset a :class:`StructuredDataset` points at."""
+
+    structured_dataset_type: StructuredDatasetType
+
+
+@dataclass(**_FROZEN)
+class StructuredDataset:
+    """A tabular dataset in storage, by URI."""
+
+    uri: str
+    metadata: StructuredDatasetMetadata | None = None
+
+
+@dataclass(**_FROZEN)
+class Union:
+    """A union value: the variant's literal and the variant type it was stored as."""
+
+    value: Literal
+    stored_type: LiteralType
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+@dataclass(**_FROZEN)
+class Scalar:
+    """A single value: exactly one field set."""
+
+    primitive: Primitive | None = None
+    blob: Blob | None = None
+    binary: Binary | None = None
+    union: Union | None = None
+    none_type: Void | None = None
+    error: Error | None = None
+    generic: dict[str, Any] | None = None
+    structured_dataset: StructuredDataset | None = None
+
+    VARIANTS: ClassVar[tuple[str, ...]] = (
+        "primitive",
+        "blob",
+        "binary",
+        "union",
+        "none_type",
+        "error",
+        "generic",
+        "structured_dataset",
+    )
+    __hash__ = None  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        _one_of(self, self.VARIANTS)
+        if self.generic is not None:
+            _check(isinstance(self.generic, Mapping), "Scalar", "generic must be a mapping")
+            object.__setattr__(self, "generic", dict(self.generic))
+
+
+@dataclass(**_FROZEN)
+class LiteralOffloadedMetadata:
+    """Where a literal too large to inline was written, and its type."""
+
+    uri: str
+    size_bytes: int
+    inferred_type: LiteralType
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+# --------------------------------------------------------------------------- packed forms
+
+#: kinds a packed collection or map may hold, with the Python type of their raw values
+PACKED_KINDS: dict[str, type] = {
+    "integer": int,
+    "float_value": float,
+    "string_value": str,
+    "boolean": bool,
+    "binary": bytes,
+}
+_ARRAY_CODES = {"integer": "q", "float_value": "d"}
+
+
+def _element(kind: str, tag: str, value: Any) -> Literal:
+    if kind == "binary":
+        return Literal(scalar=Scalar(binary=Binary(value, tag)))
+    return Literal(scalar=Scalar(primitive=Primitive(**{kind: value})))
+
+
+def pack_values(kind: str, values: Sequence[Any]) -> Sequence[Any]:
+    """Store ``values`` for a packed kind: a typed array for numbers, a tuple otherwise.
+
+    Raises ``TypeError``/``OverflowError`` when a value does not fit the kind.
+    """
+    code = _ARRAY_CODES.get(kind)
+    if code is not None:
+        if isinstance(values, array.array) and values.typecode == code:
+            return values
+        return array.array(code, values)
+    held = tuple(values)
+    if held and not set(map(type, held)) <= {PACKED_KINDS[kind]}:
+        raise TypeError(f"packed {kind} values must all be {PACKED_KINDS[kind].__name__}")
+    return held
+
+
+class PackedLiterals(Sequence["Literal"]):
+    """A collection of primitives (or tagged binaries) held as one array.
+
+    Indexing and iteration build the element :class:`Literal` on demand, and a
+    packed collection compares equal to the expanded tuple of literals.
+    ``values`` exposes the raw values (an ``array.array`` for ``integer`` and
+    ``float_value``, a tuple otherwise); treat it as read-only.
+    """
+
+    __slots__ = ("kind", "tag", "values")
+
+    def __init__(self, kind: str, values: Sequence[Any], tag: str = "") -> None:
+        if kind not in PACKED_KINDS:
+            raise ValueError(f"PackedLiterals: unknown kind {kind!r}; expected one of {sorted(PACKED_KINDS)}")
+        if tag and kind != "binary":
+            raise ValueError("PackedLiterals: only the binary kind takes a tag")
+        self.kind = kind
+        self.tag = tag
+        self.values = pack_values(kind, values)
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    @overload
+    def __getitem__(self, index: int) -> Literal: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Literal, ...]: ...
+    def __getitem__(self, index: int | slice) -> Literal | tuple[Literal, ...]:
+        if isinstance(index, slice):
+            return tuple(_element(self.kind, self.tag, v) for v in self.values[index])
+        return _element(self.kind, self.tag, self.values[index])
+
+    def __iter__(self) -> Iterator[Literal]:
+        kind, tag = self.kind, self.tag
+        return (_element(kind, tag, v) for v in self.values)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, PackedLiterals):
+            if self.kind == other.kind and self.tag == other.tag:
+                return self.values == other.values
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+        if isinstance(other, Sequence) and not isinstance(other, (str, bytes)):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"PackedLiterals({self.kind!r}, <{len(self)} values>)"
+
+
+class PackedLiteralMap(Mapping[str, "Literal"]):
+    """A map of str keys to primitives held as raw values; reads like ``dict[str, Literal]``."""
+
+    __slots__ = ("keys_", "kind", "tag", "values")
+
+    def __init__(self, kind: str, keys: Sequence[str], values: Sequence[Any], tag: str = "") -> None:
+        if kind not in PACKED_KINDS:
+            raise ValueError(f"PackedLiteralMap: unknown kind {kind!r}; expected one of {sorted(PACKED_KINDS)}")
+        keys = tuple(keys)
+        values = pack_values(kind, values)
+        if len(keys) != len(values):
+            raise ValueError("PackedLiteralMap: keys and values differ in length")
+        self.kind = kind
+        self.tag = tag
+        self.keys_ = keys
+        self.values = values
+
+    def raw(self) -> dict[str, Any]:
+        """A new ``dict`` of key to raw value."""
+        return dict(zip(self.keys_, self.values.tolist() if isinstance(self.values, array.array) else self.values))
+
+    def __getitem__(self, key: str) -> Literal:
+        index = self._index().get(key)
+        if index is None:
+            raise KeyError(key)
+        return _element(self.kind, self.tag, self.values[index])
+
+    def _index(self) -> dict[str, int]:
+        return {k: i for i, k in enumerate(self.keys_)}
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.keys_)
+
+    def __len__(self) -> int:
+        return len(self.keys_)
+
+    def items(self) -> Any:
+        kind, tag = self.kind, self.tag
+        return [(k, _element(kind, tag, v)) for k, v in zip(self.keys_, self.values)]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, PackedLiteralMap) and self.kind == other.kind and self.tag == other.tag:
+            return self.raw() == other.raw()
+        if isinstance(other, Mapping):
+            return len(self) == len(other) and all(k in other and other[k] == v for k, v in self.items())
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"PackedLiteralMap({self.kind!r}, <{len(self)} entries>)"
+
+
+# --------------------------------------------------------------------------- containers
+
+
+@dataclass(**_FROZEN)
+class LiteralCollection:
+    """An ordered list of literals (possibly held packed)."""
+
+    literals: Sequence[Literal] = ()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.literals, (tuple, PackedLiterals)):
+            object.__setattr__(self, "literals", tuple(self.literals))
+
+    @classmethod
+    def packed(cls, kind: str, values: Sequence[Any], tag: str = "") -> LiteralCollection:
+        """A collection of ``kind`` primitives held as one array."""
+        return cls(PackedLiterals(kind, values, tag))
+
+    @property
+    def is_packed(self) -> bool:
+        return isinstance(self.literals, PackedLiterals)
+
+
+@dataclass(**_FROZEN)
+class LiteralMap:
+    """A map of str keys to literals (possibly held packed)."""
+
+    literals: Mapping[str, Literal] = field(default_factory=dict)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.literals, PackedLiteralMap):
+            literals = dict(self.literals)
+            _check(all(isinstance(k, str) for k in literals), "LiteralMap", "keys must be str")
+            object.__setattr__(self, "literals", literals)
+
+    @classmethod
+    def packed(cls, kind: str, keys: Sequence[str], values: Sequence[Any], tag: str = "") -> LiteralMap:
+        """A map of ``kind`` primitives held as raw values."""
+        return cls(PackedLiteralMap(kind, keys, values, tag))
+
+    @property
+    def is_packed(self) -> bool:
+        return isinstance(self.literals, PackedLiteralMap)
+
+
+@dataclass(**_FROZEN)
+class Literal:
+    """A value: exactly one of ``scalar``, ``collection``, ``map``, ``offloaded_metadata``.
+
+    ``hash`` overrides the value's cache key; ``metadata`` carries str→str facts
+    (a plugin records versions or checksums there).
+    """
+
+    scalar: Scalar | None = None
+    collection: LiteralCollection | None = None
+    map: LiteralMap | None = None
+    offloaded_metadata: LiteralOffloadedMetadata | None = None
+    hash: str | None = None
+    metadata: dict[str, str] | None = None
+
+    VARIANTS: ClassVar[tuple[str, ...]] = ("scalar", "collection", "map", "offloaded_metadata")
+    __hash__ = None  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        _one_of(self, self.VARIANTS)
+        _freeze_str_map(self, "metadata")
+        if self.hash is not None:
+            _check(isinstance(self.hash, str), "Literal", "hash must be a str")
+
+    @property
+    def variant(self) -> str:
+        for name in self.VARIANTS:
+            if getattr(self, name) is not None:
+                return name
+        raise AssertionError("unreachable: checked at construction")
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if getattr(self, f.name) is not None)
+        return f"Literal({shown})"

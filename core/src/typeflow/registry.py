@@ -1,0 +1,144 @@
+"""The transformer registry a plugin's hook fills.
+
+Holds the exact-type table, the structural predicates and who registered
+what, so a conflict names both distributions and a failed plugin load can be
+rolled back. Every registration clears the owning engine's dispatch caches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from typeflow.errors import PluginError
+from typeflow.transformer import TypeTransformer
+
+if TYPE_CHECKING:
+    from typeflow.engine import TypeEngine
+
+__all__ = ["PluginSource", "TransformerRegistry"]
+
+Predicate = Callable[[type], bool]
+
+
+@dataclass(frozen=True)
+class PluginSource:
+    """Who registered a transformer: an entry-point name and its distribution."""
+
+    plugin: str
+    distribution: str
+    version: str
+
+    def __str__(self) -> str:
+        return f"{self.plugin} ({self.distribution} {self.version})"
+
+
+USER = PluginSource("user", "<engine.register>", "")
+
+
+@dataclass(frozen=True)
+class Registration:
+    transformer: TypeTransformer[Any]
+    source: PluginSource
+
+
+class TransformerRegistry:
+    """What ``typeflow_register_transformers(registry)`` receives.
+
+    ``registry.engine`` is the engine it belongs to; container transformers
+    use it to reach the transformers of their element types.
+    """
+
+    def __init__(self, engine: TypeEngine) -> None:
+        self.engine = engine
+        self.by_type: dict[Any, Registration] = {}
+        self.predicates: list[tuple[Predicate, Registration]] = []
+        self.conflicts: dict[Any, PluginError] = {}
+        self._source = USER
+
+    @contextmanager
+    def attributed_to(self, source: PluginSource) -> Iterator[None]:
+        previous, self._source = self._source, source
+        try:
+            yield
+        finally:
+            self._source = previous
+
+    def _bind(self, transformer: TypeTransformer[Any]) -> None:
+        if not isinstance(transformer, TypeTransformer):
+            raise PluginError(
+                f"{self._source} registered {transformer!r}, which is not a typeflow TypeTransformer",
+                plugin=self._source.plugin,
+                distribution=self._source.distribution,
+                version=self._source.version,
+            )
+        transformer._registry = self  # type: ignore[attr-defined]
+
+    def register(
+        self,
+        transformer: TypeTransformer[Any],
+        override: bool = False,
+        additional_types: tuple[Any, ...] = (),
+    ) -> None:
+        """Register ``transformer`` for its ``python_type`` (and ``additional_types``).
+
+        A type registered before needs ``override=True``; otherwise the type is
+        marked conflicting and converting it raises a :class:`PluginError`
+        naming both distributions.
+        """
+        self._bind(transformer)
+        for t in (transformer.python_type, *additional_types):
+            previous = self.by_type.get(t)
+            if previous is not None and not override and previous.source != self._source:
+                self.conflicts[t] = PluginError(
+                    f"{_name(t)} is registered by both {previous.source} and {self._source}; "
+                    f"the later one must pass override=True, or uninstall/disable one of them "
+                    f"(TYPEFLOW_DISABLE_PLUGINS={self._source.plugin})",
+                    plugin=self._source.plugin,
+                    distribution=self._source.distribution,
+                    version=self._source.version,
+                )
+                continue
+            self.conflicts.pop(t, None)
+            self.by_type[t] = Registration(transformer, self._source)
+        self.engine._invalidate()
+
+    def register_predicate(self, predicate: Predicate, transformer: TypeTransformer[Any], override: bool = False) -> None:
+        """Register ``transformer`` for every class ``predicate(cls)`` accepts; newest is asked first."""
+        self._bind(transformer)
+        if not override:
+            for _, reg in self.predicates:
+                if reg.transformer.name == transformer.name and reg.source != self._source:
+                    raise PluginError(
+                        f"predicate transformer {transformer.name!r} is registered by both {reg.source} and "
+                        f"{self._source}; pass override=True to replace it",
+                        plugin=self._source.plugin,
+                        distribution=self._source.distribution,
+                        version=self._source.version,
+                    )
+        else:
+            self.predicates = [(p, r) for p, r in self.predicates if r.transformer.name != transformer.name]
+        self.predicates.append((predicate, Registration(transformer, self._source)))
+        self.engine._invalidate()
+
+    def rollback(self, source: PluginSource) -> None:
+        """Remove everything ``source`` registered (its load failed)."""
+        self.by_type = {t: r for t, r in self.by_type.items() if r.source != source}
+        self.predicates = [(p, r) for p, r in self.predicates if r.source != source]
+        self.engine._invalidate()
+
+    def transformers(self) -> list[Registration]:
+        """Every registration, exact types first, then predicates newest first."""
+        seen: set[int] = set()
+        out = []
+        for reg in [*self.by_type.values(), *(r for _, r in reversed(self.predicates))]:
+            if id(reg.transformer) not in seen:
+                seen.add(id(reg.transformer))
+                out.append(reg)
+        return out
+
+
+def _name(t: Any) -> str:
+    return getattr(t, "__qualname__", None) or repr(t)

@@ -1,0 +1,181 @@
+"""The transformer contract: how one Python type becomes a literal and back.
+
+A transformer ported from flytekit keeps its method names and signatures:
+
+    class PointTransformer(TypeTransformer[Point]):
+        def __init__(self):
+            super().__init__("Point", Point)
+
+        def get_literal_type(self, t):
+            return LiteralType(simple=SimpleType.STRING)
+
+        def to_literal(self, ctx, python_val, python_type, expected):
+            return Literal(scalar=Scalar(primitive=Primitive(string_value=f"{python_val.x},{python_val.y}")))
+
+        def to_python_value(self, ctx, lv, expected_python_type):
+            x, y = lv.scalar.primitive.string_value.split(",")
+            return Point(int(x), int(y))
+"""
+
+from __future__ import annotations
+
+import os
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, get_args, get_origin
+
+from typeflow._aio import run_sync
+from typeflow.errors import TypeTransformerFailedError
+from typeflow.literals import Literal, LiteralType
+
+if TYPE_CHECKING:
+    from typeflow.engine import TypeEngine
+    from typeflow.storage import Storage
+
+__all__ = ["AsyncTypeTransformer", "HashMethod", "TransformContext", "TypeTransformer"]
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class TransformContext:
+    """What a conversion may use: the engine (for nested types), blob storage, options.
+
+    Make one with ``engine.context()`` or ``engine.context(storage="s3://bucket/prefix")``.
+    ``options`` holds plugin settings (e.g. ``{"pickle_allow_version_mismatch": True}``).
+    """
+
+    engine: TypeEngine
+    storage: Storage
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def option(self, name: str, default: Any = None) -> Any:
+        """An option from the context, else ``TYPEFLOW_<NAME>`` from the environment, else ``default``."""
+        if name in self.options:
+            return self.options[name]
+        env = os.environ.get(f"TYPEFLOW_{name.upper()}")
+        return default if env is None else env
+
+
+class HashMethod:
+    """``Annotated[T, HashMethod(fn)]`` sets ``Literal.hash = fn(value)``.
+
+    >>> from typing import Annotated
+    >>> import hashlib
+    >>> Tagged = Annotated[str, HashMethod(lambda s: hashlib.sha256(s.encode()).hexdigest())]
+    """
+
+    __slots__ = ("function",)
+
+    def __init__(self, function: Callable[[Any], str]) -> None:
+        self.function = function
+
+    def calculate(self, obj: Any) -> str:
+        return str(self.function(obj))
+
+    def __repr__(self) -> str:
+        return f"HashMethod({getattr(self.function, '__qualname__', self.function)!r})"
+
+
+class TypeTransformer(ABC, Generic[T]):
+    """Converts values of one Python type to literals and back.
+
+    Subclasses implement :meth:`get_literal_type`, :meth:`to_literal` and
+    :meth:`to_python_value`, and may implement :meth:`guess_python_type`.
+    A transformer that can take a whole list of its type at once also defines
+    ``to_literal_collection(ctx, values, element_type, annotations)`` and
+    ``to_python_collection(ctx, lv, element_type, annotations)``.
+    """
+
+    #: set on transformers whose to_literal/to_python_value are coroutines
+    is_async = False
+
+    def __init__(self, name: str, t: Any, enable_type_assertions: bool = True, hash_overridable: bool = False) -> None:
+        self._name = name
+        self._t = t
+        self._type_assertions_enabled = enable_type_assertions
+        self._hash_overridable = hash_overridable
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def python_type(self) -> Any:
+        """The Python type this transformer is registered for."""
+        return self._t
+
+    @property
+    def type_assertions_enabled(self) -> bool:
+        return self._type_assertions_enabled
+
+    @property
+    def is_hash_overridable(self) -> bool:
+        return self._hash_overridable
+
+    def assert_type(self, t: Any, v: Any) -> None:
+        """Raise :class:`TypeTransformerFailedError` unless ``v`` is a value of ``t``."""
+        check = get_origin(t) or t
+        if isinstance(check, type) and not isinstance(v, check):
+            raise TypeTransformerFailedError("value is not of the declared type", python_type=t, value=v)
+
+    @abstractmethod
+    def get_literal_type(self, t: Any) -> LiteralType:
+        """The literal type of Python type ``t``."""
+
+    @abstractmethod
+    def to_literal(self, ctx: TransformContext, python_val: Any, python_type: Any, expected: LiteralType | None) -> Literal:
+        """Convert ``python_val`` (of ``python_type``) to a literal."""
+
+    @abstractmethod
+    def to_python_value(self, ctx: TransformContext, lv: Literal, expected_python_type: Any) -> Any:
+        """Convert ``lv`` back to a value of ``expected_python_type``."""
+
+    def guess_python_type(self, literal_type: LiteralType) -> Any:
+        """The Python type for ``literal_type``; ``ValueError`` if this transformer cannot tell."""
+        raise ValueError(f"transformer {self.name} cannot guess a Python type for {literal_type}")
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(name={self.name!r}, python_type={self.python_type!r})"
+
+
+class AsyncTypeTransformer(TypeTransformer[T]):
+    """A transformer whose conversions are coroutines (I/O-bound work).
+
+    The engine awaits them concurrently in map conversions; the synchronous
+    ``to_literal``/``to_python_value`` run them to completion, on a worker thread
+    when called inside a running event loop.
+    """
+
+    is_async = True
+
+    @abstractmethod
+    async def async_to_literal(
+        self, ctx: TransformContext, python_val: Any, python_type: Any, expected: LiteralType | None
+    ) -> Literal:
+        """Convert ``python_val`` to a literal, asynchronously."""
+
+    @abstractmethod
+    async def async_to_python_value(self, ctx: TransformContext, lv: Literal, expected_python_type: Any) -> Any:
+        """Convert ``lv`` to a Python value, asynchronously."""
+
+    def to_literal(self, ctx: TransformContext, python_val: Any, python_type: Any, expected: LiteralType | None) -> Literal:
+        return run_sync(self.async_to_literal(ctx, python_val, python_type, expected))
+
+    def to_python_value(self, ctx: TransformContext, lv: Literal, expected_python_type: Any) -> Any:
+        return run_sync(self.async_to_python_value(ctx, lv, expected_python_type))
+
+
+def strip_annotated(t: Any) -> tuple[Any, tuple[Any, ...]]:
+    """``Annotated[X, a, b]`` → ``(X, (a, b))``; any other type → ``(t, ())``."""
+    metadata: tuple[Any, ...] = ()
+    while hasattr(t, "__metadata__") and hasattr(t, "__origin__"):
+        metadata = tuple(t.__metadata__) + metadata
+        t = t.__origin__
+    return t, metadata
+
+
+def type_args(t: Any) -> Sequence[Any]:
+    """Type arguments of ``t`` after stripping ``Annotated``."""
+    return get_args(strip_annotated(t)[0])
