@@ -344,11 +344,12 @@ class TypeEngine:
             raise _wrap_failure(plan.transformer, python_type, python_val, exc) from exc
         return self._finish(plan, lv, python_val, python_type)
 
-    def _finish(self, plan: _Plan, lv: Any, python_val: Any, python_type: Any) -> Literal:
-        if not isinstance(lv, Literal):
+    def _finish(self, plan: _Plan, result: Any, python_val: Any, python_type: Any) -> Literal:
+        if not isinstance(result, Literal):
             raise TypeTransformerFailedError(
-                f"transformer {plan.transformer.name} returned {type(lv).__name__}, not a Literal", python_type=python_type
+                f"transformer {plan.transformer.name} returned {type(result).__name__}, not a Literal", python_type=python_type
             )
+        lv: Literal = result
         if plan.hasher is not None:
             lv = dataclasses.replace(lv, hash=plan.hasher.calculate(python_val))
         if _tracing():
@@ -380,7 +381,7 @@ class TypeEngine:
         if python_val is None and not plan.accepts_none:
             raise self._none_error(python_type)
         try:
-            lv = await plan.transformer.async_to_literal(ctx, python_val, python_type, expected or plan.literal_type)  # type: ignore[attr-defined]
+            lv: Literal = await plan.transformer.async_to_literal(ctx, python_val, python_type, expected or plan.literal_type)  # type: ignore[attr-defined]
         except TypeflowError:
             raise
         except Exception as exc:

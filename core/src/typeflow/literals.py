@@ -493,7 +493,7 @@ class PackedLiterals(Sequence["Literal"]):
 class PackedLiteralMap(Mapping[str, "Literal"]):
     """A map of str keys to primitives held as raw values; reads like ``dict[str, Literal]``."""
 
-    __slots__ = ("keys_", "kind", "tag", "values")
+    __slots__ = ("_by_key", "kind", "raw_keys", "raw_values", "tag")
 
     def __init__(self, kind: str, keys: Sequence[str], values: Sequence[Any], tag: str = "") -> None:
         if kind not in PACKED_KINDS:
@@ -504,31 +504,34 @@ class PackedLiteralMap(Mapping[str, "Literal"]):
             raise ValueError("PackedLiteralMap: keys and values differ in length")
         self.kind = kind
         self.tag = tag
-        self.keys_ = keys
-        self.values = values
+        self.raw_keys = keys
+        self.raw_values = values
+        self._by_key: dict[str, int] | None = None
 
     def raw(self) -> dict[str, Any]:
         """A new ``dict`` of key to raw value."""
-        return dict(zip(self.keys_, self.values.tolist() if isinstance(self.values, array.array) else self.values))
+        return dict(zip(self.raw_keys, self.raw_values.tolist() if isinstance(self.raw_values, array.array) else self.raw_values))
 
     def __getitem__(self, key: str) -> Literal:
         index = self._index().get(key)
         if index is None:
             raise KeyError(key)
-        return _element(self.kind, self.tag, self.values[index])
+        return _element(self.kind, self.tag, self.raw_values[index])
 
     def _index(self) -> dict[str, int]:
-        return {k: i for i, k in enumerate(self.keys_)}
+        if self._by_key is None:
+            self._by_key = {k: i for i, k in enumerate(self.raw_keys)}
+        return self._by_key
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self.keys_)
+        return iter(self.raw_keys)
 
     def __len__(self) -> int:
-        return len(self.keys_)
+        return len(self.raw_keys)
 
     def items(self) -> Any:
         kind, tag = self.kind, self.tag
-        return [(k, _element(kind, tag, v)) for k, v in zip(self.keys_, self.values)]
+        return [(k, _element(kind, tag, v)) for k, v in zip(self.raw_keys, self.raw_values)]
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, PackedLiteralMap) and self.kind == other.kind and self.tag == other.tag:

@@ -145,8 +145,8 @@ class _Encoder:
         if isinstance(lits, PackedLiteralMap):
             packed: dict[str, Any] = {
                 "kind": lits.kind,
-                "keys": list(lits.keys_),
-                "values": self.packed_values(lits.kind, lits.values),
+                "keys": list(lits.raw_keys),
+                "values": self.packed_values(lits.kind, lits.raw_values),
             }
             if lits.tag:
                 packed["tag"] = lits.tag
@@ -165,7 +165,8 @@ class _Encoder:
         if p.datetime is not None:
             return {"datetime": p.datetime.isoformat(timespec="microseconds")}
         assert p.duration is not None
-        return {"duration": _timedelta_us(p.duration)}
+        seconds = p.duration.days * 86_400 + p.duration.seconds  # protobuf Duration's shape: seconds + nanos
+        return {"duration": {"seconds": seconds, "nanos": p.duration.microseconds * 1000}}
 
     def scalar(self, s: Scalar) -> dict[str, Any]:
         if s.primitive is not None:
@@ -238,10 +239,6 @@ class _Encoder:
         raise TypeflowError(f"wire encodes Literal, LiteralType or LiteralMap, not {type(obj).__name__}")
 
 
-def _timedelta_us(td: _dt.timedelta) -> int:
-    return (td.days * 86_400 + td.seconds) * 1_000_000 + td.microseconds
-
-
 _BINARY_ENCODER = _Encoder(binary=True)
 _DICT_ENCODER = _Encoder(binary=False)
 
@@ -250,7 +247,7 @@ def dumps(obj: WireObject) -> bytes:
     """Encode a ``Literal``, ``LiteralType`` or ``LiteralMap`` to versioned bytes."""
     tree = _BINARY_ENCODER.top(obj)
     try:
-        body = msgpack.packb(tree, use_bin_type=True, datetime=False)
+        body: bytes = msgpack.packb(tree, use_bin_type=True, datetime=False)
     except (TypeError, ValueError, OverflowError) as exc:
         raise TypeflowError(f"cannot encode {type(obj).__name__}: {exc} (generic and metadata fields must be JSON-able)") from exc
     return MAGIC + bytes((FORMAT_VERSION,)) + _KIND_CODES[type(obj)] + body
@@ -302,7 +299,7 @@ class _Decoder:
 
     def one_of(self, obj: Any, path: _Path | None, variants: frozenset[str], extra: frozenset[str] = frozenset()) -> str:
         self.map_(obj, path, variants | extra)
-        present = [k for k in obj if k in variants]
+        present: list[str] = [k for k in obj if k in variants]
         if len(present) != 1:
             raise _fail(path, f"expected exactly one of {sorted(variants)}, got {sorted(present) or 'none'}")
         return present[0]
@@ -500,8 +497,13 @@ class _Decoder:
                 return Primitive(datetime=_dt.datetime.fromisoformat(self.str_(value, sub)))
             except ValueError as exc:
                 raise _fail(sub, f"invalid ISO 8601 datetime: {exc}") from None
+        self.map_(value, sub, frozenset({"seconds", "nanos"}), ("seconds", "nanos"))
+        seconds = self.int_(value["seconds"], (sub, ".seconds"))
+        nanos = self.int_(value["nanos"], (sub, ".nanos"))
+        if not 0 <= nanos < 1_000_000_000:
+            raise _fail((sub, ".nanos"), "nanos must be in [0, 1e9)")
         try:
-            return Primitive(duration=_dt.timedelta(microseconds=self.int_(value, sub)))
+            return Primitive(duration=_dt.timedelta(seconds=seconds, microseconds=nanos // 1000))
         except OverflowError:
             raise _fail(sub, "duration out of range") from None
 

@@ -25,6 +25,7 @@ from typeflow.literals import (
     PackedLiterals,
     Scalar,
     SimpleType,
+    pack_values,
 )
 from typeflow.transformer import TransformContext, TypeTransformer, strip_annotated
 
@@ -45,7 +46,7 @@ def engine_of(transformer: TypeTransformer[Any]) -> Any:
 
 def packer_for(element: TypeTransformer[Any], element_type: Any) -> str | None:
     """The packed kind a list/map of ``element_type`` uses, if it can be packed."""
-    kind = getattr(element, "packed_kind", None)
+    kind: str | None = getattr(element, "packed_kind", None)
     if kind is None or strip_annotated(element_type)[1]:
         return None  # annotated elements (HashMethod, …) need per-element literals
     return kind
@@ -53,11 +54,10 @@ def packer_for(element: TypeTransformer[Any], element_type: Any) -> str | None:
 
 def pack(element: Any, values: list[Any], element_type: Any, path: Any) -> tuple[str, Sequence[Any]]:
     """Pack ``values`` through ``element``'s fast path, or find the bad one and say where."""
+    kind = element.packed_kind
     try:
-        return element.packed_kind, element.pack_many(values, element_type)
-    except TypeTransformerFailedError:
-        pass
-    except (TypeError, ValueError, OverflowError):
+        return kind, pack_values(kind, element.pack_many(values, element_type))
+    except (TypeError, ValueError, OverflowError):  # includes TypeTransformerFailedError
         pass
     raw = []
     for key, value in zip(path, values):
@@ -65,7 +65,7 @@ def pack(element: Any, values: list[Any], element_type: Any, path: Any) -> tuple
             raw.append(element.to_raw(value, element_type))
         except TypeTransformerFailedError as exc:
             raise exc.at(key) from exc.__cause__
-    return element.packed_kind, raw
+    return kind, pack_values(kind, raw)
 
 
 def _index_paths(n: int) -> Any:
@@ -104,7 +104,7 @@ class ListTransformer(TypeTransformer[list[Any]]):
         kind = packer_for(element, element_type)
         if kind is not None:
             kind, raw = pack(element, python_val, element_type, _index_paths(len(python_val)))
-            return Literal(collection=LiteralCollection(PackedLiterals(kind, raw, element.packed_tag)))
+            return Literal(collection=LiteralCollection(PackedLiterals(kind, raw, getattr(element, "packed_tag", ""))))
         element_lt = expected.collection_type if expected is not None else None
         out = []
         for i, value in enumerate(python_val):
@@ -127,7 +127,7 @@ class ListTransformer(TypeTransformer[list[Any]]):
         if (
             isinstance(literals, PackedLiterals)
             and literals.kind == packer_for(element, element_type)
-            and literals.tag == element.packed_tag
+            and literals.tag == getattr(element, "packed_tag", "")
         ):
             return element.unpack_many(literals.values, element_type)  # type: ignore[no-any-return,attr-defined]
         out = []
@@ -189,7 +189,7 @@ class DictTransformer(TypeTransformer[dict[Any, Any]]):
         if kind is not None:
             keys = list(python_val)
             kind, raw = pack(element, list(python_val.values()), value_type, (f"[{k!r}]" for k in keys))
-            return Literal(map=LiteralMap(PackedLiteralMap(kind, keys, raw, element.packed_tag)))
+            return Literal(map=LiteralMap(PackedLiteralMap(kind, keys, raw, getattr(element, "packed_tag", ""))))
         value_lt = expected.map_value_type if expected is not None else None
         out = {}
         for key, value in python_val.items():
@@ -234,9 +234,9 @@ class DictTransformer(TypeTransformer[dict[Any, Any]]):
         if (
             isinstance(literals, PackedLiteralMap)
             and literals.kind == packer_for(element, value_type)
-            and literals.tag == element.packed_tag
+            and literals.tag == getattr(element, "packed_tag", "")
         ):
-            return dict(zip(literals.keys_, element.unpack_many(literals.values, value_type)))  # type: ignore[attr-defined]
+            return dict(zip(literals.raw_keys, element.unpack_many(literals.raw_values, value_type)))  # type: ignore[attr-defined]
         out = {}
         for key, item in literals.items():
             try:

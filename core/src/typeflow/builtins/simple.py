@@ -170,10 +170,11 @@ class DatetimeTransformer(PrimitiveTransformer):
         if not isinstance(value, _dt.datetime):
             raise TypeTransformerFailedError("expected a datetime.datetime", python_type=python_type, value=value)
         if type(value) is not _dt.datetime:  # e.g. pandas.Timestamp: keep the value, drop the subclass
-            value = _dt.datetime(
+            return _dt.datetime(
                 value.year, value.month, value.day, value.hour, value.minute, value.second, value.microsecond, value.tzinfo
             )
-        return value
+        plain: _dt.datetime = value
+        return plain
 
 
 class DateTransformer(PrimitiveTransformer):
@@ -191,7 +192,8 @@ class DateTransformer(PrimitiveTransformer):
         return _dt.datetime(value.year, value.month, value.day)
 
     def from_primitive(self, p: Primitive, lv: Literal, python_type: Any) -> Any:
-        return super().from_primitive(p, lv, python_type).date()
+        stored: _dt.datetime = super().from_primitive(p, lv, python_type)
+        return stored.date()
 
     def guess_python_type(self, literal_type: LiteralType) -> Any:
         raise ValueError("DATETIME reverses to datetime, not date")

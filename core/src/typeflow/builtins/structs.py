@@ -12,7 +12,7 @@ import dataclasses
 import datetime as _dt
 import threading
 import typing
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from typeflow.errors import TypeTransformerFailedError
@@ -32,6 +32,8 @@ def is_dataclass_type(cls: type) -> bool:
 
 class _Codec:
     __slots__ = ("check", "decode", "encode")
+    encode: Callable[[Any], bytes]
+    decode: Callable[[bytes], Any]
 
     def __init__(self, cls: type) -> None:
         from mashumaro.codecs.msgpack import MessagePackDecoder, MessagePackEncoder
@@ -180,6 +182,8 @@ def _schema_type(schema: dict[str, Any], defs: dict[str, Any], name: str) -> Any
         variants = tuple(_schema_type(s, defs, name) for s in schema["anyOf"])
         return typing.Union[variants] if len(variants) > 1 else variants[0]
     kind = schema.get("type")
+    if kind is None and schema.get("enum") and all(isinstance(v, str) for v in schema["enum"]):
+        kind = "string"  # an enum field comes back as its string values
     if kind == "string" and schema.get("format") in _FORMATS:
         return _FORMATS[schema["format"]]
     if kind in _JSON_SIMPLE:

@@ -136,7 +136,7 @@ def _sequence(kind: type, item: Checker) -> Checker:
             raise _fail(f"expected a {kind.__name__}", kind, value)
         if item is _ok:
             return
-        for i, element in enumerate(value):
+        for i, element in enumerate(value):  # type: ignore[var-annotated,arg-type]
             try:
                 item(element)
             except TypeTransformerFailedError as exc:

@@ -1,0 +1,1 @@
+raise ImportError("tfbroken needs a library that is not installed")

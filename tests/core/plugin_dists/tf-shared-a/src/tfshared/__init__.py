@@ -1,0 +1,6 @@
+class Shared:
+    pass
+
+
+class OnlyA:
+    pass

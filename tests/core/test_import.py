@@ -1,0 +1,45 @@
+"""`import typeflow` stays light: no plugin, no heavy library."""
+
+from __future__ import annotations
+
+import json
+
+from .dists import run_python
+
+HEAVY = ["numpy", "pandas", "pyarrow", "cloudpickle", "fsspec", "mashumaro", "asyncio"]
+
+
+def test_import_typeflow_loads_no_plugin_and_no_heavy_library() -> None:
+    proc = run_python(
+        """
+        import json, sys
+        import typeflow
+        from typeflow import TypeEngine, TypeTransformer, hookimpl, wire
+        from typeflow.literals import Literal
+        print(json.dumps(sorted(sys.modules)))
+        """,
+        None,
+    )
+    assert proc.returncode == 0, proc.stderr
+    modules = set(json.loads(proc.stdout))
+    loaded = [m for m in HEAVY if m in modules]
+    assert loaded == [], f"import typeflow loaded {loaded}"
+    plugins = [m for m in modules if m.startswith(("typeflow_", "typeflow.builtins"))]
+    assert plugins == [], plugins
+
+
+def test_converting_builtins_still_loads_no_heavy_library() -> None:
+    proc = run_python(
+        """
+        import json, sys, tempfile
+        import typeflow
+        ctx = typeflow.TypeEngine.default().context(storage=tempfile.mkdtemp())
+        lv = typeflow.to_literal({"a": [1, 2]}, dict[str, list[int]], ctx)
+        typeflow.wire.loads(typeflow.wire.dumps(lv))
+        print(json.dumps(sorted(sys.modules)))
+        """,
+        None,
+    )
+    assert proc.returncode == 0, proc.stderr
+    modules = set(json.loads(proc.stdout))
+    assert [m for m in ("numpy", "pandas", "pyarrow", "cloudpickle", "fsspec") if m in modules] == []

@@ -1,0 +1,142 @@
+"""Map conversions, LiteralsResolver, and the @task / @workflow boundary."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from typing import Dict, List, NamedTuple, Optional
+
+import pytest
+
+from typeflow import LiteralsResolver, TransformContext, task, workflow
+from typeflow.errors import TypeTransformerFailedError
+from typeflow.literals import LiteralMap
+
+
+@dataclasses.dataclass
+class People:
+    name: str
+    friends: List[str] = dataclasses.field(default_factory=list)
+
+
+HINTS = {"n": int, "names": List[str], "who": People, "maybe": Optional[float]}
+VALUES = {"n": 3, "names": ["a", "b"], "who": People("x", ["y"]), "maybe": None}
+
+
+def test_dict_to_literal_map_and_back(ctx: TransformContext) -> None:
+    lm = ctx.engine.dict_to_literal_map(ctx, VALUES, HINTS)
+    assert isinstance(lm, LiteralMap) and set(lm.literals) == set(VALUES)
+    assert ctx.engine.literal_map_to_kwargs(ctx, lm, HINTS) == VALUES
+
+
+def test_async_map_conversions(ctx: TransformContext) -> None:
+    async def go() -> dict[str, object]:
+        lm = await ctx.engine.async_dict_to_literal_map(ctx, VALUES, HINTS)
+        return await ctx.engine.async_literal_map_to_kwargs(ctx, lm, HINTS)
+
+    assert asyncio.run(go()) == VALUES
+
+
+def test_sync_map_api_works_inside_a_running_loop(ctx: TransformContext) -> None:
+    async def go() -> dict[str, object]:
+        lm = ctx.engine.dict_to_literal_map(ctx, VALUES, HINTS)
+        return ctx.engine.literal_map_to_kwargs(ctx, lm, HINTS)
+
+    assert asyncio.run(go()) == VALUES
+
+
+def test_map_errors_name_the_entry(ctx: TransformContext) -> None:
+    with pytest.raises(TypeTransformerFailedError) as info:
+        ctx.engine.dict_to_literal_map(ctx, {"n": 1, "names": ["a", 2]}, HINTS)
+    assert info.value.location == "$.names[1]"
+    lm = ctx.engine.dict_to_literal_map(ctx, {"n": 1}, HINTS)
+    with pytest.raises(TypeTransformerFailedError, match="no Python type"):
+        ctx.engine.literal_map_to_kwargs(ctx, lm, {"other": int})
+
+
+def test_literals_resolver_converts_lazily_and_caches(ctx: TransformContext) -> None:
+    lm = ctx.engine.dict_to_literal_map(ctx, VALUES, HINTS)
+    resolver = LiteralsResolver(lm, {n: ctx.engine.to_literal_type(t) for n, t in HINTS.items()}, ctx)
+    assert resolver.native_values == {}
+    assert resolver.get("names") == ["a", "b"]
+    assert resolver.get("n") == 3
+    who = resolver.get("who", People)
+    assert who == People("x", ["y"]) and resolver.get("who", People) is who
+    assert resolver["n"] == lm.literals["n"] and len(resolver) == 4
+    untyped = LiteralsResolver(lm.literals, ctx=ctx)
+    assert untyped.get("names") == ["a", "b"] and untyped.get("n") == 3
+    with pytest.raises(KeyError, match="holds"):
+        resolver.get("missing")
+
+
+class Pair(NamedTuple):
+    total: int
+    label: str
+
+
+@task
+def greet(name: str) -> People:
+    return People(name)
+
+
+@task
+def befriend(person: People, friends: List[str]) -> People:
+    person.friends.extend(friends)
+    return person
+
+
+@task
+def split(words: List[str], upper: bool = False) -> Pair:
+    return Pair(len(words), " ".join(w.upper() if upper else w for w in words))
+
+
+@workflow
+def welcome(name: str) -> People:
+    return befriend(person=greet(name=name), friends=["ana"])
+
+
+def test_task_marshals_inputs_and_outputs_through_literals() -> None:
+    original = People("bo")
+
+    @task
+    def identity(p: People) -> People:
+        assert p is not original and p == original
+        return p
+
+    out = identity(p=original)
+    assert out == original and out is not original
+
+
+def test_workflow_calls_tasks_and_returns_a_fresh_object() -> None:
+    assert welcome(name="Foo") == People("Foo", ["ana"])
+
+
+def test_named_tuple_outputs_and_defaults() -> None:
+    assert split(words=["a", "b"]) == Pair(2, "a b")
+    assert split(words=["a"], upper=True).label == "A"
+    assert set(split.interface.outputs) == {"total", "label"}
+    assert split.interface.defaults == {"upper": False}
+
+
+def test_interface_exposes_literal_types() -> None:
+    assert set(greet.interface.inputs) == {"name"} and set(greet.interface.outputs) == {"o0"}
+    assert greet.interface.outputs["o0"].metadata["title"] == "People"  # type: ignore[index]
+
+
+def test_task_checks_values_against_annotations() -> None:
+    with pytest.raises(TypeTransformerFailedError, match=r"\$\.name"):
+        greet(name=3)
+
+    @task
+    def broken(n: int) -> Dict[str, int]:
+        return {"a": "not an int"}  # type: ignore[dict-item]
+
+    with pytest.raises(TypeTransformerFailedError, match="output of task"):
+        broken(n=1)
+
+
+def test_task_takes_keyword_arguments_only() -> None:
+    with pytest.raises(TypeError, match="keyword arguments only"):
+        greet("x")
+    with pytest.raises(TypeError, match="missing input"):
+        greet()

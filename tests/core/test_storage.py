@@ -1,0 +1,68 @@
+"""Local storage: unique names, atomic writes, errors naming the URI."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from typeflow import TypeEngine
+from typeflow.errors import StorageError
+from typeflow.storage import LocalStorage, default_storage_url, get_storage, open_uri
+
+
+def test_default_storage_is_a_persistent_cache_folder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("TYPEFLOW_STORAGE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert default_storage_url() == str(tmp_path / "typeflow")
+    monkeypatch.setenv("TYPEFLOW_STORAGE", str(tmp_path / "elsewhere"))
+    assert TypeEngine().context().storage.url == str(tmp_path / "elsewhere")
+
+
+def test_new_uris_are_unique(tmp_path: Path) -> None:
+    storage = LocalStorage(str(tmp_path))
+    uris = {storage.new_uri(".bin") for _ in range(1000)}
+    assert len(uris) == 1000 and all(u.startswith(str(tmp_path)) and u.endswith(".bin") for u in uris)
+
+
+def test_writes_are_atomic_and_a_failed_write_leaves_nothing(tmp_path: Path) -> None:
+    storage = LocalStorage(str(tmp_path))
+    uri = storage.new_uri()
+    with pytest.raises(RuntimeError), storage.open_write(uri) as f:
+        f.write(b"partial")
+        assert not os.path.exists(uri), "data is visible at the final path before the write completed"
+        raise RuntimeError("the writer failed midway")
+    assert not os.path.exists(uri)
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+    storage.write_bytes(uri, b"whole")
+    assert storage.read_bytes(uri) == b"whole"
+
+
+def test_missing_blob_is_a_storage_error_naming_the_uri(tmp_path: Path) -> None:
+    uri = str(tmp_path / "nope.bin")
+    with pytest.raises(StorageError, match="blob not found") as info, open_uri(uri):
+        pass
+    assert info.value.uri == uri and uri in str(info.value)
+
+
+def test_unwritable_location_is_a_storage_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_bytes(b"")
+    storage = LocalStorage(str(blocker))  # a file where a folder should be
+    with pytest.raises(StorageError) as info, storage.open_write(storage.new_uri()) as f:
+        f.write(b"x")
+    assert str(blocker) in str(info.value)
+
+
+def test_storage_objects_are_shared_per_url(tmp_path: Path) -> None:
+    assert get_storage(str(tmp_path)) is get_storage(str(tmp_path))
+
+
+def test_memory_filesystem_through_fsspec() -> None:
+    storage = get_storage("memory://typeflow-test")
+    uri = storage.new_uri(".bin")
+    storage.write_bytes(uri, b"remote")
+    assert storage.read_bytes(uri) == b"remote"
+    with pytest.raises(StorageError, match="blob not found"):
+        storage.read_bytes(uri + ".missing")
