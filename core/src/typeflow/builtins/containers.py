@@ -25,8 +25,8 @@ from typeflow.literals import (
     PackedLiterals,
     Scalar,
     SimpleType,
-    pack_values,
 )
+from typeflow.packed import pack_values
 from typeflow.transformer import TransformContext, TypeTransformer, strip_annotated
 
 from .simple import literal_kind
