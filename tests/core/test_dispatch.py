@@ -167,3 +167,22 @@ def test_trace_logs_dispatch_decisions(
     with caplog.at_level("INFO", logger="typeflow.trace"):
         engine.get_transformer(typing.Dict[str, float])
     assert caplog.records == []
+
+
+def test_union_variants_follow_later_registrations(engine: TypeEngine, ctx: TransformContext) -> None:
+    class Meters(int):
+        pass
+
+    lv = ctx.engine.to_literal(ctx, Meters(3), typing.Optional[Meters])
+    assert lv.scalar.union.stored_type.structure.tag == "int"  # type: ignore[union-attr]
+
+    class MetersTransformer(TempTransformer):
+        def __init__(self) -> None:
+            TypeTransformer.__init__(self, "Meters", Meters)
+
+        def to_literal(self, ctx: TransformContext, python_val: Any, python_type: Any, expected: Any) -> Literal:
+            return Literal(scalar=Scalar(primitive=Primitive(float_value=float(python_val))))
+
+    ctx.engine.register(MetersTransformer())
+    lv = ctx.engine.to_literal(ctx, Meters(3), typing.Optional[Meters])
+    assert lv.scalar.union.stored_type.structure.tag == "Meters"  # type: ignore[union-attr]

@@ -112,6 +112,8 @@ class TypeEngine:
         self._resolutions: dict[Any, Resolution] = {}
         self._plans: dict[Any, _Plan] = {}
         self._plugin_states: dict[discovery.PluginEntry, PluginError | None] = {}
+        #: bumped by every registration; transformers that cache per type compare against it
+        self.generation = 0
         self.registry = TransformerRegistry(self)
         self._pm = pluggy.PluginManager(hookspecs.PROJECT)
         self._pm.add_hookspecs(hookspecs)
@@ -144,6 +146,7 @@ class TypeEngine:
 
     def _invalidate(self) -> None:
         with self._lock:
+            self.generation += 1
             self._cache = {}
             self._resolutions = {}
             self._plans = {}

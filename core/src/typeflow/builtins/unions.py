@@ -35,13 +35,16 @@ class UnionTransformer(TypeTransformer[Any]):
     def __init__(self) -> None:
         super().__init__("Typed Union", typing.Union)
         self._variants: dict[Any, list[_Variant]] = {}
+        self._generation = -1
 
     def variants(self, t: Any) -> list[_Variant]:
         inner = strip_annotated(t)[0]
+        engine = engine_of(self)
+        if engine.generation != self._generation:  # a registration may change what a variant resolves to
+            self._variants, self._generation = {}, engine.generation
         found = self._variants.get(inner)
         if found is not None:
             return found
-        engine = engine_of(self)
         out: list[_Variant] = []
         for arg in get_args(inner):
             transformer = engine.get_transformer(arg)
