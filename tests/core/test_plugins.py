@@ -190,3 +190,18 @@ def test_unknown_type_error_names_type_plugins_and_fix(site: Path) -> None:
     assert "Local" in out
     assert "pip install typeflow-pickle" in out
     assert "engine.register" in out
+
+
+def test_own_plugin_is_loaded_before_settling_for_a_base_class_from_another_package(site: Path) -> None:
+    out = check(
+        """
+        import typeflow
+        from tfpoint import Label
+
+        engine = typeflow.TypeEngine()
+        resolution = engine.resolve(Label)  # Label subclasses str, but tfpoint's plugin claims it
+        print(resolution.transformer.name, "|", resolution.source)
+        """,
+        site,
+    )
+    assert out.startswith("Label |") and "tf-point" in out

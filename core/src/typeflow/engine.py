@@ -276,12 +276,31 @@ class TypeEngine:
                 return Resolution(t, reg.transformer, f"base class {_type_label(base)}", reg.source)
         return None
 
+    def _own_plugin_may_claim(self, t: Any, found: Resolution) -> bool:
+        """A base-class match from another package must not hide the type's own plugin.
+
+        ``np.float64`` subclasses ``float``: the numpy plugin, not the float
+        transformer, should claim it. So before settling for a base class
+        registered by someone else, load the not-yet-loaded plugins named after
+        the type's own top package.
+        """
+        if not found.step.startswith("base class"):
+            return False
+        own = discovery.top_package(t)
+        if own is None or own == discovery.top_package(type(found.transformer)):
+            return False
+        disabled = discovery.disabled_names()
+        return any(
+            e.name == own and e.group == discovery.PLUGINS_GROUP and e.name not in disabled and e not in self._plugin_states
+            for e in discovery.entries()
+        )
+
     def _resolve(self, python_type: Any) -> Resolution:
         t, _ = strip_annotated(python_type)
         while hasattr(t, "__supertype__"):  # typing.NewType
             t = t.__supertype__
         found = self._lookup(t)
-        if found is not None:
+        if found is not None and not self._own_plugin_may_claim(t, found):
             return found
         names = discovery.candidate_names(t, get_origin(t))
         errors = self._load_plugins(names, discovery.PLUGINS_GROUP)

@@ -8,3 +8,7 @@ class Point:
 
 class Point3(Point):
     """A subclass: resolved through the MRO to Point's transformer."""
+
+
+class Label(str):
+    """A str subclass this plugin claims: it must win over the built-in str transformer."""
