@@ -7,23 +7,52 @@ The default is a persistent folder, ``$XDG_CACHE_HOME/typeflow`` or
 Blobs get unique names. Local writes are atomic: data goes to a temporary
 file beside the target and is renamed into place only when complete, so no
 partial file is ever visible at a final path. Remote writes go through
-fsspec; a failed write is discarded. Every failure is a
+fsspec; a failed write is discarded (an S3 multipart upload is aborted, a file
+system that shows a file while it is written has it removed). Every failure,
+including one raised while a remote file is read or written and a remote read
+that returns fewer bytes than the blob holds, is a
 :class:`~typeflow.errors.StorageError` naming the URI.
+
+S3 requests have bounded timeouts and retries (:data:`S3_CONFIG`,
+:data:`S3_RETRIES`), so an unreachable or silent endpoint fails in seconds,
+not minutes; pass your own ``config_kwargs`` to :class:`FsspecStorage` to
+change them.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
 import os
 import threading
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from typeflow.errors import StorageError, TypeflowError
 
-__all__ = ["FsspecStorage", "LocalStorage", "Storage", "default_storage_url", "get_storage", "is_local"]
+__all__ = [
+    "S3_CONFIG",
+    "S3_RETRIES",
+    "FsspecStorage",
+    "LocalStorage",
+    "Storage",
+    "default_storage_url",
+    "get_storage",
+    "is_local",
+]
+
+#: botocore settings for ``s3://`` storage unless ``config_kwargs`` is given: a silent
+#: endpoint costs at most ``total_max_attempts * read_timeout`` seconds per request
+S3_CONFIG: dict[str, Any] = {
+    "connect_timeout": 5,
+    "read_timeout": 15,
+    "retries": {"total_max_attempts": 2, "mode": "standard"},
+}
+#: s3fs's own retry loop wraps botocore's; one pass, so the two do not multiply
+S3_RETRIES = 1
 
 
 def default_storage_url() -> str:
@@ -144,22 +173,163 @@ class FsspecStorage(Storage):
         except Exception as exc:
             raise _wrap("write", uri, exc) from exc
         try:
-            yield f
-        except BaseException:
-            discard = getattr(f, "discard", None)
-            try:
-                if discard is not None:
-                    discard()  # aborts e.g. an S3 multipart upload: nothing becomes visible
-                else:
-                    f.close()
-                    self.fs.rm(uri)
-            except Exception:
-                pass
+            yield cast(IO[bytes], _WriteStream(f, uri))
+        except BaseException as exc:
+            self._discard(f, uri)
+            if isinstance(exc, OSError) and not isinstance(exc, TypeflowError):
+                raise _wrap("write", uri, exc) from exc
             raise
         try:
             f.close()
         except Exception as exc:
+            self._discard(f, uri)
             raise _wrap("write", uri, exc) from exc
+
+    def _discard(self, f: Any, uri: str) -> None:
+        """Make sure nothing of a failed write is, or later becomes, visible at ``uri``."""
+        try:
+            discard = getattr(f, "discard", None)
+            if discard is not None:
+                discard()  # aborts e.g. an S3 multipart upload
+        except Exception:
+            pass
+        if _is_buffered(f):
+            # A buffered file commits only when closed; mark it closed so that
+            # garbage collection (its __del__ closes it) cannot flush the partial data.
+            f.closed = True
+            return
+        # Other files (memory://, some local-like systems) show data while it is written.
+        try:
+            f.close()
+        except Exception:
+            pass
+        try:
+            self.fs.rm_file(uri)
+        except Exception:
+            pass
+
+    def open_read(self, uri: str) -> Any:
+        """Blobs under this storage are read with its own file system (and options)."""
+        if uri.startswith(self.url + "/"):
+            return _open_remote(self.fs, uri)
+        return open_uri(uri)
+
+
+def _is_buffered(f: Any) -> bool:
+    from fsspec.spec import AbstractBufferedFile
+
+    return isinstance(f, AbstractBufferedFile)
+
+
+class _Stream:
+    """A remote file whose failures become :class:`StorageError` naming the URI."""
+
+    _action = "read"
+
+    def __init__(self, f: Any, uri: str) -> None:
+        self._f = f
+        self.uri = uri
+
+    def _call(self, method: str, *args: Any) -> Any:
+        try:
+            return getattr(self._f, method)(*args)
+        except TypeflowError:
+            raise
+        except Exception as exc:
+            if isinstance(exc, ValueError) and not isinstance(exc, UnicodeError) and self._f.closed:
+                raise  # I/O on a closed file is the caller's mistake, as with any file
+            raise _wrap(self._action, self.uri, exc) from exc
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        result: int = self._call("seek", offset, whence)
+        return result
+
+    def tell(self) -> int:
+        result: int = self._call("tell")
+        return result
+
+    def flush(self) -> None:
+        self._call("flush")
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self
+
+    def __next__(self) -> bytes:
+        line: bytes = self._call("readline")
+        if not line:
+            raise StopIteration
+        return line
+
+    def __enter__(self) -> _Stream:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._call("close")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._f, name)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.uri}>"
+
+
+class _WriteStream(_Stream):
+    _action = "write"
+
+    def write(self, data: Any) -> int:
+        written: int = self._call("write", data)
+        return written
+
+    def writelines(self, lines: Any) -> None:
+        for line in lines:
+            self.write(line)
+
+
+class _ReadStream(_Stream):
+    """Also refuses short reads: fewer bytes than the blob's size says are left."""
+
+    def _remaining(self) -> int | None:
+        size = getattr(self._f, "size", None)
+        if type(size) is not int:
+            return None
+        try:
+            position: int = self._f.tell()
+        except Exception:
+            return None
+        return max(size - position, 0)
+
+    def _check(self, remaining: int | None, wanted: int, got: int) -> None:
+        if remaining is None:
+            return
+        expected = remaining if wanted < 0 else min(wanted, remaining)
+        if got < expected:
+            raise StorageError(f"cannot read (truncated: expected {expected} bytes, got {got})", uri=self.uri)
+
+    def read(self, size: int | None = -1) -> bytes:
+        wanted = -1 if size is None else size
+        remaining = self._remaining()
+        data: bytes = self._call("read", wanted)
+        self._check(remaining, wanted, len(data))
+        return data
+
+    def read1(self, size: int = -1) -> bytes:
+        return self.read(size)
+
+    def readinto(self, buffer: Any) -> int:
+        remaining = self._remaining()
+        got: int = self._call("readinto", buffer)
+        self._check(remaining, memoryview(buffer).nbytes, got)
+        return got
+
+    def readline(self, size: int = -1) -> bytes:
+        line: bytes = self._call("readline", size)
+        return line
+
+    def readable(self) -> bool:
+        return True
 
 
 def _filesystem(url: str, storage_options: dict[str, Any]) -> tuple[Any, str]:
@@ -172,7 +342,11 @@ def _filesystem(url: str, storage_options: dict[str, Any]) -> tuple[Any, str]:
         endpoint = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
         if endpoint:
             options.setdefault("endpoint_url", endpoint)
-        options.setdefault("config_kwargs", {"connect_timeout": 10, "read_timeout": 60, "retries": {"max_attempts": 2}})
+        config = dict(options.get("config_kwargs") or {**S3_CONFIG, "retries": dict(S3_CONFIG["retries"])})
+        session_cls = _bounded_http_session()
+        if session_cls is not None:
+            config.setdefault("http_session_cls", session_cls)
+        options["config_kwargs"] = config
     try:
         fs, path = fsspec.core.url_to_fs(url, **options)
     except ImportError as exc:
@@ -181,37 +355,74 @@ def _filesystem(url: str, storage_options: dict[str, Any]) -> tuple[Any, str]:
         raise StorageError(f"no file system for {scheme}:// ({exc}); {hint}", uri=url) from exc
     except Exception as exc:
         raise StorageError(f"cannot open storage ({type(exc).__name__}: {exc})", uri=url) from exc
+    if url.startswith(("s3://", "s3a://")) and hasattr(fs, "retries"):
+        fs.retries = S3_RETRIES  # botocore retries already; s3fs's loop on top would multiply the wait
     return fs, path
+
+
+@functools.cache
+def _bounded_http_session() -> Any:
+    """aiobotocore's HTTP session without ``Expect: 100-continue``, or None where it cannot be set.
+
+    botocore sends S3 uploads with ``Expect: 100-continue``, and aiohttp waits
+    for the ``100 Continue`` answer with no timeout at all: an endpoint that
+    accepts the connection and then says nothing hangs a write for ever. The
+    header is not signed, so dropping it leaves the request valid and puts the
+    wait under ``read_timeout`` like any other.
+    """
+    try:
+        from aiobotocore.config import AioConfig  # type: ignore[import-not-found]
+        from aiobotocore.httpsession import AIOHTTPSession  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    if "http_session_cls" not in inspect.signature(AioConfig.__init__).parameters:
+        return None
+
+    class BoundedAIOHTTPSession(AIOHTTPSession):  # type: ignore[misc]
+        async def send(self, request: Any) -> Any:
+            if "Expect" in request.headers:
+                del request.headers["Expect"]
+            return await super().send(request)
+
+    return BoundedAIOHTTPSession
 
 
 _storages: dict[str, Storage] = {}
 _storages_lock = threading.Lock()
 
 
+def _cache_key(url: str) -> str:
+    # An S3 endpoint comes from the environment; a changed endpoint is another storage.
+    if url.startswith(("s3://", "s3a://")):
+        endpoint = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL") or ""
+        return f"{url} {endpoint}"
+    return url
+
+
 def get_storage(url: str | None = None) -> Storage:
-    """The storage for ``url`` (default: :func:`default_storage_url`), shared per URL."""
+    """The storage for ``url`` (default: :func:`default_storage_url`), shared per URL (and S3 endpoint)."""
     url = url or default_storage_url()
-    storage = _storages.get(url)
+    key = _cache_key(url)
+    storage = _storages.get(key)
     if storage is None:
         with _storages_lock:
-            storage = _storages.get(url)
+            storage = _storages.get(key)
             if storage is None:
                 storage = LocalStorage(url) if is_local(url) else FsspecStorage(url)
-                _storages[url] = storage
+                _storages[key] = storage
     return storage
 
 
 @contextmanager
 def open_uri(uri: str) -> Iterator[IO[bytes]]:
     """Open any blob URI for reading; failures are :class:`StorageError` naming it."""
+    if not is_local(uri):
+        fs, _ = _filesystem(uri, {})
+        with _open_remote(fs, uri) as stream:
+            yield stream
+        return
     try:
-        if is_local(uri):
-            f: Any = open(_local_path(uri), "rb")  # noqa: SIM115 - closed below
-        else:
-            fs, _ = _filesystem(uri, {})
-            f = fs.open(uri, "rb")
-    except StorageError:
-        raise
+        f = open(_local_path(uri), "rb")  # noqa: SIM115 - closed below
     except Exception as exc:
         raise _wrap("read", uri, exc) from exc
     try:
@@ -221,6 +432,24 @@ def open_uri(uri: str) -> Iterator[IO[bytes]]:
         if isinstance(exc, TypeflowError):
             raise
         raise _wrap("read", uri, exc) from exc
+
+
+@contextmanager
+def _open_remote(fs: Any, uri: str) -> Iterator[IO[bytes]]:
+    try:
+        f = fs.open(uri, "rb")
+    except Exception as exc:
+        raise _wrap("read", uri, exc) from exc
+    stream = _ReadStream(f, uri)
+    try:
+        yield cast(IO[bytes], stream)
+    except EOFError as exc:
+        raise _wrap("read", uri, exc) from exc
+    finally:
+        try:
+            f.close()
+        except Exception:
+            pass
 
 
 def _remove_quietly(path: str) -> None:
