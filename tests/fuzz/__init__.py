@@ -1,0 +1,1 @@
+"""Long-running fuzz tests (the ``fuzz`` tox env); TYPEFLOW_FUZZ_EXAMPLES sets how many inputs."""
