@@ -19,7 +19,7 @@ sys.path.insert(0, str(HERE))
 
 from harness import Row, machine  # noqa: E402
 
-MODULES = ["bench_core", "bench_pickle", "bench_numpy", "bench_pandas"]
+MODULES = ["bench_core", "bench_pickle", "bench_numpy", "bench_pandas", "bench_flytekit"]
 LIBRARIES = ["typeflow", "msgpack", "mashumaro", "numpy", "pandas", "pyarrow", "cloudpickle", "fsspec", "pluggy"]
 
 
