@@ -69,6 +69,7 @@ def run(quick: bool) -> list[Row]:
             "np.save + np.load extra peak memory",
             raw_mem,
             1.5,
-            f"MiB, not seconds: {typeflow_mem:.1f} MiB vs {raw_mem:.1f} MiB (array {array.nbytes / MIB:.1f} MiB)",
+            f"array {array.nbytes / MIB:.1f} MiB",
+            unit="MiB",
         ),
     ]

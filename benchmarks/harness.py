@@ -30,6 +30,7 @@ class Row:
     baseline_s: float
     target: float | None = None  # the ratio to stay within (typeflow/baseline), if any
     note: str = ""
+    unit: str = "s"  # "s" for times; "MiB" for memory rows
 
     @property
     def ratio(self) -> float:

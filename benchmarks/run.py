@@ -23,6 +23,10 @@ MODULES = ["bench_core", "bench_pickle", "bench_numpy", "bench_pandas", "bench_f
 LIBRARIES = ["typeflow", "msgpack", "mashumaro", "numpy", "pandas", "pyarrow", "cloudpickle", "fsspec", "pluggy"]
 
 
+def _fmt(value: float, unit: str) -> str:
+    return _fmt_time(value) if unit == "s" else f"{value:.1f} {unit}"
+
+
 def _fmt_time(seconds: float) -> str:
     if seconds < 1e-3:
         return f"{seconds * 1e6:.2f} µs"
@@ -39,7 +43,7 @@ def table(rows: list[Row]) -> str:
     for r in rows:
         target = f"≤ {r.target:g}x" if r.target is not None else ""
         lines.append(
-            f"| {r.workload} | {_fmt_time(r.typeflow_s)} | {r.baseline} | {_fmt_time(r.baseline_s)} | "
+            f"| {r.workload} | {_fmt(r.typeflow_s, r.unit)} | {r.baseline} | {_fmt(r.baseline_s, r.unit)} | "
             f"{r.ratio:.2f}x | {target} | {r.met} | {r.note} |"
         )
     return "\n".join(lines)
