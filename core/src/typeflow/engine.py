@@ -315,7 +315,7 @@ class TypeEngine:
         transformer = self._pm.hook.typeflow_fallback_transformer(python_type=t)
         if transformer is not None:
             self.registry._bind(transformer)
-            return Resolution(t, transformer, "fallback", _owner(self._pm, transformer))
+            return Resolution(t, transformer, "fallback", self._owner(transformer))
         if fallback_errors:
             raise fallback_errors[0]
         looked_at = [e.label for e in discovery.entries() if e.name in names or e.group == discovery.FALLBACKS_GROUP]
@@ -422,12 +422,27 @@ class TypeEngine:
         except Exception as exc:
             raise _wrap_failure(plan.transformer, expected_python_type, lv, exc) from exc
 
+    def _owner(self, transformer: Any) -> PluginSource:
+        """The plugin whose package defines ``transformer`` (for fallbacks, which are not registered)."""
+        top = type(transformer).__module__.partition(".")[0]
+        for entry, error in self._plugin_states.items():
+            if error is None and entry.value.partition(".")[0].partition(":")[0] == top:
+                return PluginSource(entry.name, entry.distribution, entry.version)
+        return PluginSource("fallback", type(transformer).__module__, "")
+
     def guess_python_type(self, literal_type: LiteralType) -> Any:
-        """A Python type for ``literal_type``, asking every transformer (loading plugins if none can)."""
+        """A Python type for ``literal_type``, asking every transformer (loading plugins if none can).
+
+        Fallback transformers are asked last, through ``typeflow_fallback_transformer(typing.Any)``.
+        """
         for attempt in range(2):
-            for reg in self.registry.transformers():
+            candidates = [reg.transformer for reg in self.registry.transformers()]
+            fallback = self._pm.hook.typeflow_fallback_transformer(python_type=typing.Any)
+            if fallback is not None:
+                candidates.append(fallback)
+            for transformer in candidates:
                 try:
-                    return reg.transformer.guess_python_type(literal_type)
+                    return transformer.guess_python_type(literal_type)
                 except (ValueError, TypeError, NotImplementedError):
                     continue
             if attempt == 0:
@@ -504,13 +519,6 @@ def _get(table: dict[Any, Any], key: Any) -> Any:
 
 def _hook_names() -> list[str]:
     return [n for n in dir(hookspecs) if n.startswith("typeflow_")]
-
-
-def _owner(pm: pluggy.PluginManager, transformer: Any) -> PluginSource:
-    for name, plugin in pm.list_name_plugin():
-        if plugin is not None and getattr(plugin, "__name__", "").split(".")[0] == type(transformer).__module__.split(".")[0]:
-            return PluginSource(name, name, "")
-    return PluginSource("fallback", type(transformer).__module__, "")
 
 
 def _type_label(t: Any) -> str:

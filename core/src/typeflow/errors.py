@@ -24,6 +24,17 @@ __all__ = [
 class TypeflowError(Exception):
     """Base of every error typeflow raises."""
 
+    def __reduce__(self) -> Any:
+        # keyword-only constructors: rebuild from the instance state, keeping the exact subclass
+        return (_rebuild, (type(self), self.args, self.__dict__))
+
+
+def _rebuild(cls: type[TypeflowError], args: tuple[Any, ...], state: dict[str, Any]) -> TypeflowError:
+    error = cls.__new__(cls)
+    BaseException.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
+
 
 def _type_name(t: Any) -> str:
     if isinstance(t, type):
@@ -87,13 +98,6 @@ class TypeTransformerFailedError(TypeflowError, TypeError, ValueError):
         if self.hint:
             parts.append(f". {self.hint}")
         return "".join(parts)
-
-    def __reduce__(self) -> Any:
-        return (_rebuild_failed, (self.reason, self.python_type, self.value, self.hint, self.path))
-
-
-def _rebuild_failed(reason: str, python_type: Any, value: Any, hint: str | None, path: tuple[str, ...]) -> Any:
-    return TypeTransformerFailedError(reason, python_type=python_type, value=value, hint=hint, path=path)
 
 
 class RestrictedTypeError(TypeTransformerFailedError):
