@@ -8,9 +8,9 @@ from typing import Dict, List, NamedTuple, Optional
 
 import pytest
 
-from typeflow import LiteralsResolver, TransformContext, task, workflow
+from typeflow import LiteralsResolver, TransformContext, TypeEngine, TypeTransformer, task, workflow
 from typeflow.errors import TypeTransformerFailedError
-from typeflow.literals import LiteralMap
+from typeflow.literals import Literal, LiteralMap, LiteralType, Primitive, Scalar, SimpleType
 
 
 @dataclasses.dataclass
@@ -140,3 +140,58 @@ def test_task_takes_keyword_arguments_only() -> None:
         greet("x")
     with pytest.raises(TypeError, match="missing input"):
         greet()
+
+
+CONVERSIONS: list[str] = []
+
+
+class Counted:
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+
+class CountingTransformer(TypeTransformer[Counted]):
+    def __init__(self) -> None:
+        super().__init__("Counted", Counted)
+
+    def get_literal_type(self, t: object) -> LiteralType:
+        return LiteralType(simple=SimpleType.INTEGER)
+
+    def to_literal(self, ctx: TransformContext, python_val: Counted, python_type: object, expected: object) -> Literal:
+        CONVERSIONS.append("to_literal")
+        return Literal(scalar=Scalar(primitive=Primitive(integer=python_val.n)))
+
+    def to_python_value(self, ctx: TransformContext, lv: Literal, expected_python_type: object) -> Counted:
+        return Counted(lv.scalar.primitive.integer)  # type: ignore[union-attr,arg-type]
+
+
+@task
+def make(n: int) -> Counted:
+    return Counted(n)
+
+
+@task
+def bump(c: Counted) -> Counted:
+    return Counted(c.n + 1)
+
+
+@workflow
+def flow(n: int) -> Counted:
+    return bump(c=make(n=n))
+
+
+@workflow
+def changes_it(n: int) -> Counted:
+    made = make(n=n)
+    return Counted(made.n * 10)  # a new object: converted at the workflow boundary
+
+
+def test_a_workflow_reuses_the_literal_a_task_produced_instead_of_converting_again() -> None:
+    TypeEngine.default().register(CountingTransformer(), override=True)
+    CONVERSIONS.clear()
+    assert flow(n=1).n == 2
+    # make's and bump's outputs are each converted once; passing make's result to bump and
+    # returning bump's result from the workflow reuse those literals
+    assert CONVERSIONS == ["to_literal", "to_literal"]
+    CONVERSIONS.clear()
+    assert changes_it(n=2).n == 20 and CONVERSIONS == ["to_literal", "to_literal"]

@@ -15,6 +15,7 @@ the caller never receives the very object the function returned.
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import inspect
 import typing
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar, get_args, get_origin
 
 from typeflow.errors import TypeTransformerFailedError
-from typeflow.literals import LiteralType
+from typeflow.literals import Literal, LiteralMap, LiteralType
 from typeflow.transformer import TransformContext
 
 __all__ = ["Interface", "task", "workflow"]
@@ -125,8 +126,17 @@ class Task:
         if missing:
             raise TypeError(f"{self.kind} {self.name} is missing input(s) {missing}")
         ctx = self._context()
+        produced = _PRODUCED.get()
+        token = _PRODUCED.set({}) if produced is None and self.kind == "workflow" else None
+        try:
+            return self._run(ctx, values, interface, _PRODUCED.get())
+        finally:
+            if token is not None:
+                _PRODUCED.reset(token)
+
+    def _run(self, ctx: TransformContext, values: dict[str, Any], interface: Interface, produced: _Produced | None) -> Any:
         engine = ctx.engine
-        inputs = engine.dict_to_literal_map(ctx, values, interface.input_types)
+        inputs = _to_literal_map(ctx, values, interface.input_types, interface.inputs, produced)
         native = engine.literal_map_to_kwargs(ctx, inputs, interface.input_types)
         result = self._fn(**native)
         outputs = interface.output_types
@@ -142,11 +152,14 @@ class Task:
                 raise TypeTransformerFailedError(f"{self.kind} {self.name} must return {len(names)} values", value=result)
             result_values = dict(zip(names, result))
         try:
-            literal_outputs = engine.dict_to_literal_map(ctx, result_values, outputs)
+            literal_outputs = _to_literal_map(ctx, result_values, outputs, interface.outputs, produced)
         except TypeTransformerFailedError as exc:
             exc.reason = f"output of {self.kind} {self.name}: {exc.reason}"
             raise
         back = engine.literal_map_to_kwargs(ctx, literal_outputs, outputs)
+        if produced is not None:  # inside a workflow: remember which literal each output came from
+            for name, value in back.items():
+                produced[id(value)] = (value, literal_outputs.literals[name], interface.outputs[name])
         if len(names) == 1:
             return back[names[0]]
         return_type = typing.get_type_hints(self._fn, include_extras=True).get("return")
@@ -157,6 +170,32 @@ class Task:
 
     def __repr__(self) -> str:
         return f"<{self.kind} {self.name}>"
+
+
+# Inside a workflow, each value a task returned, with the literal it crossed as: handing
+# that very object to the next task (or returning it from the workflow) reuses the literal,
+# as Flyte's promises do, instead of converting it again (no second set of pickle files).
+_Produced = dict[int, tuple[Any, Literal, LiteralType]]
+_PRODUCED: contextvars.ContextVar[_Produced | None] = contextvars.ContextVar("typeflow_workflow_outputs", default=None)
+
+
+def _to_literal_map(
+    ctx: TransformContext,
+    values: dict[str, Any],
+    python_types: dict[str, Any],
+    literal_types: dict[str, LiteralType],
+    produced: _Produced | None,
+) -> LiteralMap:
+    reused: dict[str, Literal] = {}
+    if produced:
+        for name, value in values.items():
+            known = produced.get(id(value))
+            if known is not None and known[0] is value and known[2] == literal_types[name]:
+                reused[name] = known[1]
+    fresh = {n: v for n, v in values.items() if n not in reused}
+    converted = ctx.engine.dict_to_literal_map(ctx, fresh, python_types) if fresh else LiteralMap({})
+    merged = {**converted.literals, **reused}
+    return LiteralMap({name: merged[name] for name in values})
 
 
 class Workflow(Task):
