@@ -1,0 +1,48 @@
+"""1,000,000 x 10 DataFrame round trip through local storage vs df.to_parquet + pd.read_parquet."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from harness import Row, best_of
+from workload_data import DATAFRAME, make_dataframe, sizes
+
+
+def run(quick: bool) -> list[Row]:
+    import pandas as pd
+
+    from typeflow import TypeEngine, wire
+
+    rows = sizes(quick)[DATAFRAME]
+    frame = make_dataframe(rows)
+    root = Path(tempfile.mkdtemp(prefix="typeflow-bench-pandas-"))
+    try:
+        engine = TypeEngine()
+        ctx = engine.context(storage=str(root / "typeflow"))
+
+        def typeflow_round_trip() -> object:
+            lv = engine.to_literal(ctx, frame, pd.DataFrame)
+            return engine.to_python_value(ctx, wire.loads(wire.dumps(lv)), pd.DataFrame)
+
+        raw_path = root / "raw.parquet"
+
+        def raw_round_trip() -> object:
+            frame.to_parquet(raw_path)
+            return pd.read_parquet(raw_path)
+
+        pd.testing.assert_frame_equal(typeflow_round_trip(), frame)  # type: ignore[arg-type]
+        typeflow_s = best_of(typeflow_round_trip, repeat=5)
+        raw_s = best_of(raw_round_trip, repeat=5)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    return [
+        Row(
+            f"DataFrame {rows:,} x {frame.shape[1]} round trip, local storage",
+            typeflow_s,
+            "df.to_parquet + pd.read_parquet",
+            raw_s,
+            1.3,
+        )
+    ]
