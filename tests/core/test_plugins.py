@@ -205,3 +205,20 @@ def test_own_plugin_is_loaded_before_settling_for_a_base_class_from_another_pack
         site,
     )
     assert out.startswith("Label |") and "tf-point" in out
+
+
+def test_one_module_behind_two_entry_points_loads_once(tmp_path: Path, wheels: dict[str, Path]) -> None:
+    site = install([wheels["tf-point"]], tmp_path / "site")
+    info = next(site.glob("tf_point-*.dist-info"))
+    entry_points = info / "entry_points.txt"
+    entry_points.write_text(entry_points.read_text() + "tfpoint_alias = tfpoint.plugin\n")
+    out = check(
+        """
+        import typeflow
+        engine = typeflow.TypeEngine()
+        engine.load_all_plugins()
+        print(sorted((e.name, err is None) for e, err in engine.plugin_states().items()))
+        """,
+        site,
+    )
+    assert out.strip() == "[('tfpoint', True), ('tfpoint_alias', True)]"

@@ -184,6 +184,11 @@ class TypeEngine:
     def _load_entry(self, entry: discovery.PluginEntry) -> PluginError | None:
         if entry in self._plugin_states:
             return self._plugin_states[entry]
+        for other, state in self._plugin_states.items():
+            # one plugin module behind several entry points (pandas and pyarrow) loads once
+            if other.value == entry.value and other.distribution == entry.distribution:
+                self._plugin_states[entry] = state
+                return state
         source = PluginSource(entry.name, entry.distribution, entry.version)
         error: PluginError | None = None
         try:
@@ -436,7 +441,8 @@ class TypeEngine:
         Fallback transformers are asked last, through ``typeflow_fallback_transformer(typing.Any)``.
         """
         for attempt in range(2):
-            candidates = [reg.transformer for reg in self.registry.transformers()]
+            # newest first: a plugin registered later knows its literal types better than the built-ins
+            candidates = [reg.transformer for reg in reversed(self.registry.transformers())]
             fallback = self._pm.hook.typeflow_fallback_transformer(python_type=typing.Any)
             if fallback is not None:
                 candidates.append(fallback)
