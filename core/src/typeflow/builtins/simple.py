@@ -75,7 +75,8 @@ class PrimitiveTransformer(TypeTransformer[Any]):
         return values.tolist() if isinstance(values, array.array) else list(values)
 
     def guess_python_type(self, literal_type: LiteralType) -> Any:
-        if literal_type.simple == self.simple and literal_type.metadata is None:
+        # metadata or an annotation means a more specific type (a plugin's) wrote this literal
+        if literal_type.simple == self.simple and literal_type.metadata is None and literal_type.annotation is None:
             return self.python_type
         raise ValueError(f"{self.name} does not reverse {literal_type}")
 
