@@ -5,9 +5,7 @@ Round trip = to_literal → wire.dumps → wire.loads → to_python_value.
 
 from __future__ import annotations
 
-import dataclasses
 import os
-import random
 import shutil
 import subprocess
 import sys
@@ -18,17 +16,10 @@ from pathlib import Path
 
 import msgpack
 from harness import Row, best_of, python_import_time
+from workload_data import Rec, core_values
 
 import typeflow
 from typeflow import TypeEngine, wire
-
-
-@dataclasses.dataclass
-class Rec:
-    id: int
-    name: str
-    score: float
-    history: list[int]
 
 
 def _roundtrip(engine: TypeEngine, value: object, t: object) -> object:
@@ -130,13 +121,8 @@ def plugin_load_rows() -> list[Row]:
 
 def value_rows(quick: bool) -> list[Row]:
     engine = TypeEngine()
-    rng = random.Random(7)
-    n_ints = 100_000 if quick else 1_000_000
-    ints = [rng.randint(-(2**40), 2**40) for _ in range(n_ints)]
-    n_map = 10_000 if quick else 100_000
-    floats = {f"key-{i}": rng.random() for i in range(n_map)}
-    n_recs = 1_000 if quick else 10_000
-    recs = [Rec(i, f"name-{i}", rng.random(), [rng.randint(0, 1000) for _ in range(5)]) for i in range(n_recs)]
+    ints, floats, recs = core_values(quick)
+    n_ints, n_map, n_recs = len(ints), len(floats), len(recs)
     assert _roundtrip(engine, ints, list[int]) == ints
     assert _roundtrip(engine, floats, dict[str, float]) == floats
     assert _roundtrip(engine, recs, list[Rec]) == recs

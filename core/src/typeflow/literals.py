@@ -85,6 +85,11 @@ def _one_of(obj: Any, names: tuple[str, ...]) -> None:
         raise ValueError(f"{cls} takes exactly one of {', '.join(names)}; got {got}")
 
 
+def _set_field(obj: Any, names: tuple[str, ...]) -> str:
+    """The one-of field that is set (construction guarantees exactly one)."""
+    return next(n for n in names if getattr(obj, n) is not None)
+
+
 def _check(cond: bool, cls: str, message: str) -> None:
     if not cond:
         raise TypeError(f"{cls}: {message}")
@@ -220,10 +225,7 @@ class LiteralType:
     @property
     def variant(self) -> str:
         """Name of the variant field that is set."""
-        for name in self.VARIANTS:
-            if getattr(self, name) is not None:
-                return name
-        raise AssertionError("unreachable: checked at construction")
+        return _set_field(self, self.VARIANTS)
 
     def without_structure(self) -> LiteralType:
         """This type with ``structure`` cleared (used to compare union variants)."""
@@ -282,19 +284,12 @@ class Primitive:
     @property
     def value(self) -> Any:
         """The one value that is set."""
-        for name in self.VARIANTS:
-            v = getattr(self, name)
-            if v is not None:
-                return v
-        raise AssertionError("unreachable: checked at construction")
+        return getattr(self, _set_field(self, self.VARIANTS))
 
     @property
     def kind(self) -> str:
         """Name of the field that is set."""
-        for name in self.VARIANTS:
-            if getattr(self, name) is not None:
-                return name
-        raise AssertionError("unreachable: checked at construction")
+        return _set_field(self, self.VARIANTS)
 
 
 @dataclass(**_FROZEN)
@@ -480,10 +475,7 @@ class Literal:
 
     @property
     def variant(self) -> str:
-        for name in self.VARIANTS:
-            if getattr(self, name) is not None:
-                return name
-        raise AssertionError("unreachable: checked at construction")
+        return _set_field(self, self.VARIANTS)
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if getattr(self, f.name) is not None)
