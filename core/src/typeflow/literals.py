@@ -90,6 +90,12 @@ def _set_field(obj: Any, names: tuple[str, ...]) -> str:
     return next(n for n in names if getattr(obj, n) is not None)
 
 
+def _compact_repr(obj: Any) -> str:
+    """``Name(field=value)`` with only the fields that are set."""
+    shown = ", ".join(f"{f.name}={getattr(obj, f.name)!r}" for f in fields(obj) if getattr(obj, f.name) is not None)
+    return f"{type(obj).__name__}({shown})"
+
+
 def _check(cond: bool, cls: str, message: str) -> None:
     if not cond:
         raise TypeError(f"{cls}: {message}")
@@ -236,8 +242,7 @@ class LiteralType:
         return LiteralType(**values)
 
     def __repr__(self) -> str:
-        shown = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if getattr(self, f.name) is not None)
-        return f"LiteralType({shown})"
+        return _compact_repr(self)
 
 
 # --------------------------------------------------------------------------- values
@@ -290,6 +295,9 @@ class Primitive:
     def kind(self) -> str:
         """Name of the field that is set."""
         return _set_field(self, self.VARIANTS)
+
+    def __repr__(self) -> str:
+        return _compact_repr(self)
 
 
 @dataclass(**_FROZEN)
@@ -381,6 +389,9 @@ class Scalar:
         "structured_dataset",
     )
     __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return _compact_repr(self)
 
     def __post_init__(self) -> None:
         _one_of(self, self.VARIANTS)
@@ -478,5 +489,4 @@ class Literal:
         return _set_field(self, self.VARIANTS)
 
     def __repr__(self) -> str:
-        shown = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if getattr(self, f.name) is not None)
-        return f"Literal({shown})"
+        return _compact_repr(self)
