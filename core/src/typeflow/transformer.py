@@ -22,15 +22,14 @@ from __future__ import annotations
 import os
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, get_args, get_origin
 
 from typeflow._aio import run_sync
 from typeflow.errors import TypeTransformerFailedError
-from typeflow.literals import Literal, LiteralType
 
 if TYPE_CHECKING:
     from typeflow.engine import TypeEngine
+    from typeflow.literals import Literal, LiteralType
     from typeflow.storage import Storage
 
 __all__ = ["AsyncTypeTransformer", "HashMethod", "TransformContext", "TypeTransformer"]
@@ -38,7 +37,6 @@ __all__ = ["AsyncTypeTransformer", "HashMethod", "TransformContext", "TypeTransf
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
 class TransformContext:
     """What a conversion may use: the engine (for nested types), blob storage, options.
 
@@ -46,9 +44,22 @@ class TransformContext:
     ``options`` holds plugin settings (e.g. ``{"pickle_allow_version_mismatch": True}``).
     """
 
-    engine: TypeEngine
-    storage: Storage
-    options: dict[str, Any] = field(default_factory=dict)
+    __slots__ = ("engine", "options", "storage")
+
+    def __init__(self, engine: TypeEngine, storage: Storage, options: dict[str, Any] | None = None) -> None:
+        self.engine = engine
+        self.storage = storage
+        self.options: dict[str, Any] = dict(options or {})
+
+    def __repr__(self) -> str:
+        return f"TransformContext(storage={self.storage!r}, options={self.options!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, TransformContext):
+            return NotImplemented
+        return (self.engine, self.storage, self.options) == (other.engine, other.storage, other.options)
+
+    __hash__ = None  # type: ignore[assignment]
 
     def option(self, name: str, default: Any = None) -> Any:
         """An option from the context, else ``TYPEFLOW_<NAME>`` from the environment, else ``default``."""
