@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from typeflow.transformer import strip_annotated
@@ -13,18 +14,30 @@ class Columns:
     ``Annotated[pd.DataFrame, Columns(name=str, age=int)]`` writes and reads only
     those columns (in that order), and records their literal types in the
     literal type. Reading a dataset with fewer declared columns than it holds
-    reads only those columns from the parquet file.
+    reads only those columns from the parquet file. A column whose stored type
+    plainly differs from its declaration (``age=int`` over a float column) is
+    refused with :class:`~typeflow.errors.TypeTransformerFailedError`.
+
+    Names that are not identifiers go in a mapping: ``Columns({"first name": str})``.
+
+    >>> Columns(name=str, age=int).names
+    ['name', 'age']
     """
 
     __slots__ = ("types",)
 
-    def __init__(self, **types: Any) -> None:
-        if not types:
+    def __init__(self, mapping: Mapping[str, Any] | None = None, /, **types: Any) -> None:
+        merged: dict[str, Any] = {**(mapping or {}), **types}
+        if not merged:
             raise ValueError("Columns(...) needs at least one column, e.g. Columns(name=str, age=int)")
-        self.types: dict[str, Any] = dict(types)
+        bad = [k for k in merged if not isinstance(k, str)]
+        if bad:
+            raise TypeError(f"Columns(...) names must be str, got {bad!r}")
+        self.types: dict[str, Any] = merged
 
     @property
     def names(self) -> list[str]:
+        """The declared column names, in declaration order."""
         return list(self.types)
 
     def __eq__(self, other: object) -> bool:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import pyarrow as pa
+import os
+from collections.abc import Sequence
+from typing import Annotated, Any
 
 from typeflow import TransformContext, TypeTransformer
 from typeflow.errors import StorageError, TypeflowError, TypeTransformerFailedError
@@ -13,46 +13,28 @@ from typeflow.literals import (
     Literal,
     LiteralType,
     Scalar,
-    SimpleType,
     StructuredDatasetMetadata,
     StructuredDatasetType,
 )
 from typeflow.literals import StructuredDataset as DatasetLiteral
 from typeflow.storage import is_local, open_uri
-from typeflow_pandas.annotations import Columns, declared
-from typeflow_pandas.codecs import find_decoder, find_encoder, formats
+from typeflow_pandas.annotations import PARQUET, Columns, declared
+from typeflow_pandas.codecs import DatasetCodecs, codecs_for
+from typeflow_pandas.columns import mismatch
 from typeflow_pandas.dataset import StructuredDataset
 
-_SIMPLE = SimpleType
+__all__ = ["DatasetTransformer", "StructuredDatasetTransformer", "read_dataset"]
+
+_COLUMNS_HINT = "declare only columns the dataset has, with their stored types (see Columns(...))"
 
 
-def _arrow_literal_type(arrow_type: pa.DataType) -> LiteralType:
-    types = pa.types
-    if types.is_boolean(arrow_type):
-        simple = _SIMPLE.BOOLEAN
-    elif types.is_integer(arrow_type):
-        simple = _SIMPLE.INTEGER
-    elif types.is_floating(arrow_type):
-        simple = _SIMPLE.FLOAT
-    elif types.is_timestamp(arrow_type) or types.is_date(arrow_type):
-        simple = _SIMPLE.DATETIME
-    elif types.is_duration(arrow_type):
-        simple = _SIMPLE.DURATION
-    elif types.is_string(arrow_type) or types.is_large_string(arrow_type) or types.is_dictionary(arrow_type):
-        simple = _SIMPLE.STRING
-    elif types.is_binary(arrow_type) or types.is_large_binary(arrow_type):
-        simple = _SIMPLE.BINARY
-    else:
-        simple = _SIMPLE.STRUCT
-    return LiteralType(simple=simple)
+def _type_name(t: Any) -> str:
+    module = getattr(t, "__module__", "")
+    return f"{module.partition('.')[0]}.{t.__qualname__}" if module and hasattr(t, "__qualname__") else repr(t)
 
 
-def _declared_columns(ctx_engine: Any, columns: Columns) -> tuple[DatasetColumn, ...]:
-    return tuple(DatasetColumn(name, ctx_engine.to_literal_type(t)) for name, t in columns.types.items())
-
-
-def _engine(transformer: TypeTransformer[Any]) -> Any:
-    registry = getattr(transformer, "_registry", None)
+def _engine_of(transformer: TypeTransformer[Any]) -> Any:
+    registry = getattr(transformer, "_registry", None)  # set by the registry the transformer was registered with
     if registry is not None:
         return registry.engine
     from typeflow import TypeEngine
@@ -60,56 +42,103 @@ def _engine(transformer: TypeTransformer[Any]) -> Any:
     return TypeEngine.default()
 
 
-def read_dataset(uri: str, python_type: Any, fmt: str, columns: list[str] | None) -> Any:
-    """Read the dataset at ``uri`` as ``python_type``; errors name the URI."""
-    decoder = find_decoder(python_type, fmt)
+def declared_columns(engine: Any, columns: Columns) -> tuple[DatasetColumn, ...]:
+    """The literal types of declared columns, through ``engine``."""
+    out = []
+    for name, t in columns.types.items():
+        try:
+            out.append(DatasetColumn(name, engine.to_literal_type(t)))
+        except TypeflowError as exc:
+            raise TypeTransformerFailedError(
+                f"declared column {name!r} has type {t!r}, which has no literal type ({exc})",
+                hint="declare columns with plain types such as int, float, str, bool, datetime",
+            ) from exc
+    return tuple(out)
+
+
+def _dataset_type(engine: Any, t: Any) -> LiteralType:
+    _, columns, fmt = declared(t)
+    cols = declared_columns(engine, columns) if columns else ()
+    return LiteralType(structured_dataset_type=StructuredDatasetType(columns=cols, format=fmt))
+
+
+def check_declared(declared_cols: Sequence[DatasetColumn], stored: Sequence[DatasetColumn], where: str) -> None:
+    """Refuse declared columns the stored ones lack, or whose stored type plainly differs."""
+    if not stored:
+        return  # nothing recorded: the decoder finds out
+    by_name = {c.name: c.literal_type for c in stored}
+    missing = [c.name for c in declared_cols if c.name not in by_name]
+    if missing:
+        raise TypeTransformerFailedError(f"{where} has no column(s) {missing}; it has {list(by_name)}", hint=_COLUMNS_HINT)
+    wrong = [
+        f"{c.name}: declared {c.literal_type}, stored {by_name[c.name]}"
+        for c in declared_cols
+        if mismatch(c.literal_type, by_name[c.name])
+    ]
+    if wrong:
+        raise TypeTransformerFailedError(f"{where}: declared column types differ ({'; '.join(wrong)})", hint=_COLUMNS_HINT)
+
+
+def read_dataset(codecs: DatasetCodecs, uri: str, python_type: Any, fmt: str, columns: list[str] | None) -> Any:
+    """Read the dataset at ``uri`` as ``python_type`` (only ``columns`` when given); errors name the URI."""
+    decoder = codecs.decoder(python_type, fmt)
     if decoder is None:
         raise TypeTransformerFailedError(
-            f"no decoder reads format {fmt!r} as {getattr(python_type, '__qualname__', python_type)}",
-            hint=f"formats with decoders: {formats()}; a plugin adds one with typeflow_pandas.register_decoder",
+            f"no decoder reads format {fmt!r} as {_type_name(python_type)} (dataset at {uri})",
+            hint=f"formats it reads: {codecs.formats(python_type, writing=False)}; "
+            "a plugin adds one with typeflow_pandas.register_decoder",
         )
     try:
         if is_local(uri):
             path = uri[len("file://") :] if uri.startswith("file://") else uri
-            import os
-
             if not os.path.exists(path):
                 raise StorageError("cannot read (blob not found)", uri=uri)
-            return decoder(path, columns)  # type: ignore[arg-type]  # pyarrow reads a local path natively
+            return decoder(path, columns)  # pyarrow reads a local path natively, a directory as a dataset
         with open_uri(uri) as f:
             return decoder(f, columns)
     except TypeflowError:
         raise
-    except KeyError as exc:
-        raise TypeTransformerFailedError(f"dataset at {uri} has no column {exc}", hint="check the declared Columns(...)") from exc
-    except (pa.ArrowException, OSError, ValueError) as exc:
-        if columns and "No match for FieldRef" in str(exc):
+    except Exception as exc:  # pyarrow (and any codec) errors never escape bare
+        text = str(exc)
+        if columns and (isinstance(exc, KeyError) or "No match for FieldRef" in text or "not in schema" in text):
             raise TypeTransformerFailedError(
-                f"dataset at {uri} lacks a declared column ({exc})", hint="check the declared Columns(...)"
+                f"dataset at {uri} lacks a declared column ({type(exc).__name__}: {text})", hint=_COLUMNS_HINT
             ) from exc
         raise StorageError(
-            f"cannot read {fmt} dataset ({type(exc).__name__}: {exc}); it is corrupt or not {fmt}", uri=uri
+            f"cannot read {fmt} dataset ({type(exc).__name__}: {text}); it is corrupt, truncated or not {fmt}; write it again",
+            uri=uri,
         ) from exc
+
+
+def _dataset_of(lv: Literal, python_type: Any) -> DatasetLiteral:
+    sd = lv.scalar.structured_dataset if lv.scalar is not None else None
+    if sd is None:
+        raise TypeTransformerFailedError(
+            f"expected a structured dataset literal, got a {lv.variant} literal",
+            python_type=python_type,
+            hint="pass the literal a DataFrame, pyarrow.Table or StructuredDataset was converted to",
+        )
+    return sd
+
+
+def _stored(sd: DatasetLiteral) -> tuple[str, tuple[DatasetColumn, ...]]:
+    sdt = sd.metadata.structured_dataset_type if sd.metadata is not None else None
+    if sdt is None:
+        return PARQUET, ()
+    return sdt.format or PARQUET, tuple(sdt.columns)
 
 
 class DatasetTransformer(TypeTransformer[Any]):
     """``pd.DataFrame`` or ``pyarrow.Table`` ↔ a structured dataset literal (parquet by default)."""
 
-    def __init__(self, name: str, python_type: type) -> None:
-        super().__init__(name, python_type)
-
     def get_literal_type(self, t: Any) -> LiteralType:
-        _, columns, fmt = declared(t)
-        cols = _declared_columns(_engine(self), columns) if columns else ()
-        return LiteralType(structured_dataset_type=StructuredDatasetType(columns=cols, format=fmt))
+        return _dataset_type(_engine_of(self), t)
 
-    def _check_frame(self, value: Any, python_type: Any, columns: Columns | None) -> list[str] | None:
+    def _column_names(self, value: Any, python_type: Any) -> list[Any]:
         base = self.python_type
         if not isinstance(value, base):
-            raise TypeTransformerFailedError(
-                f"expected a {base.__module__}.{base.__qualname__}", python_type=python_type, value=value
-            )
-        names = list(value.column_names) if isinstance(value, pa.Table) else list(value.columns)
+            raise TypeTransformerFailedError(f"expected a {_type_name(base)}", python_type=python_type, value=value)
+        names = list(value.column_names) if hasattr(value, "column_names") else list(value.columns)
         bad = [n for n in names if not isinstance(n, str)]
         if bad:
             raise TypeTransformerFailedError(
@@ -117,86 +146,93 @@ class DatasetTransformer(TypeTransformer[Any]):
                 python_type=python_type,
                 hint="rename them first, e.g. df.columns = df.columns.astype(str)",
             )
-        if columns is None:
-            return None
-        missing = [c for c in columns.names if c not in names]
-        if missing:
+        if len(set(names)) != len(names):
+            duplicated = sorted({n for n in names if names.count(n) > 1})
             raise TypeTransformerFailedError(
-                f"declared column(s) {missing} are not in the frame (it has {names})", python_type=python_type
+                f"column names must be unique, {duplicated} appear more than once",
+                python_type=python_type,
+                hint="rename or drop the duplicated columns",
             )
-        return columns.names
+        return names
 
     def write(self, ctx: TransformContext, value: Any, python_type: Any) -> Literal:
+        """Write ``value`` to a new blob under ``ctx.storage`` and return its structured dataset literal."""
         _, columns, fmt = declared(python_type)
-        selected = self._check_frame(value, python_type, columns)
-        encoder = find_encoder(self.python_type, fmt)
+        names = self._column_names(value, python_type)
+        wanted: list[str] | None = None
+        declared_cols: tuple[DatasetColumn, ...] = ()
+        if columns is not None:
+            missing = [c for c in columns.names if c not in names]
+            if missing:
+                raise TypeTransformerFailedError(
+                    f"declared column(s) {missing} are not in the frame (it has {names})",
+                    python_type=python_type,
+                    hint=_COLUMNS_HINT,
+                )
+            wanted = columns.names
+            declared_cols = declared_columns(ctx.engine, columns)
+        codecs = codecs_for(ctx)
+        encoder = codecs.encoder(self.python_type, fmt)
         if encoder is None:
             raise TypeTransformerFailedError(
-                f"no encoder writes {self.python_type.__qualname__} as {fmt!r}",
+                f"no encoder writes {_type_name(self.python_type)} as {fmt!r}",
                 python_type=python_type,
-                hint=f"formats with encoders: {formats()}; a plugin adds one with typeflow_pandas.register_encoder",
+                hint=f"formats it writes: {codecs.formats(self.python_type, writing=True)}; "
+                "a plugin adds one with typeflow_pandas.register_encoder",
             )
         uri = ctx.storage.new_uri(f".{fmt}")
         try:
             with ctx.storage.open_write(uri) as f:
-                encoder(value, f, selected)
+                written = encoder(value, f, wanted)
         except TypeflowError:
             raise
-        except (pa.ArrowException, ValueError, TypeError) as exc:
+        except Exception as exc:  # the blob is discarded by open_write
             raise TypeTransformerFailedError(
-                f"cannot write the frame as {fmt} ({type(exc).__name__}: {exc})",
+                f"cannot write the frame as {fmt} to {uri} ({type(exc).__name__}: {exc})",
                 python_type=python_type,
-                hint="give object columns a single type (e.g. df[col].astype(str))",
+                hint="give each object column values of a single type, e.g. df[col] = df[col].astype(str)",
             ) from exc
-        schema = (
-            value.schema if isinstance(value, pa.Table) else pa.Schema.from_pandas(value if selected is None else value[selected])
-        )
-        if columns:
-            cols = _declared_columns(ctx.engine, columns)
-        else:
-            cols = tuple(
-                DatasetColumn(field.name, _arrow_literal_type(field.type))
-                for field in schema
-                if not (field.name.startswith("__index_level_") and field.name.endswith("__"))
-            )
-        metadata = StructuredDatasetMetadata(StructuredDatasetType(columns=cols, format=fmt))
+        stored = tuple(written or ())
+        if declared_cols:
+            check_declared(declared_cols, stored, f"the frame written to {uri}")
+        metadata = StructuredDatasetMetadata(StructuredDatasetType(columns=declared_cols or stored, format=fmt))
         return Literal(scalar=Scalar(structured_dataset=DatasetLiteral(uri=uri, metadata=metadata)))
 
     def to_literal(self, ctx: TransformContext, python_val: Any, python_type: Any, expected: LiteralType | None) -> Literal:
         return self.write(ctx, python_val, python_type)
 
     def to_python_value(self, ctx: TransformContext, lv: Literal, expected_python_type: Any) -> Any:
-        sd = lv.scalar.structured_dataset if lv.scalar is not None else None
-        if sd is None:
-            raise TypeTransformerFailedError(
-                f"cannot read a {lv.variant} literal as {self.python_type.__qualname__}", python_type=expected_python_type
-            )
+        sd = _dataset_of(lv, expected_python_type)
+        fmt, stored = _stored(sd)
         _, columns, _ = declared(expected_python_type)
-        fmt = (
-            sd.metadata.structured_dataset_type.format
-            if sd.metadata and sd.metadata.structured_dataset_type.format
-            else "parquet"
-        )
-        return read_dataset(sd.uri, self.python_type, fmt, columns.names if columns else None)
+        if columns is not None:
+            check_declared(declared_columns(ctx.engine, columns), stored, f"dataset at {sd.uri}")
+        return read_dataset(codecs_for(ctx), sd.uri, self.python_type, fmt, columns.names if columns else None)
 
     def guess_python_type(self, literal_type: LiteralType) -> Any:
+        """``pd.DataFrame`` (annotated with its ``Columns`` when the literal type declares them)."""
         sdt = literal_type.structured_dataset_type
-        if sdt is None or self.python_type is pa.Table:
-            raise ValueError("not a structured dataset type (or not the DataFrame transformer)")
-        return self.python_type
+        if sdt is None or self.python_type.__module__.partition(".")[0] != "pandas":
+            raise ValueError(f"{self.name} guesses only structured dataset types, as pandas.DataFrame")
+        if not sdt.columns:
+            return self.python_type
+        engine = _engine_of(self)
+        try:
+            types = {c.name: engine.guess_python_type(c.literal_type) for c in sdt.columns}
+        except TypeflowError:
+            return self.python_type
+        return Annotated[self.python_type, Columns(types)]
 
 
 class StructuredDatasetTransformer(TypeTransformer[StructuredDataset]):
     """The lazy handle: by reference in, by reference out; written only when it holds a value."""
 
-    def __init__(self, frames: dict[type, DatasetTransformer]) -> None:
-        super().__init__("StructuredDataset", StructuredDataset)
+    def __init__(self, frames: dict[Any, DatasetTransformer]) -> None:
+        super().__init__("typeflow_pandas.StructuredDataset", StructuredDataset)
         self._frames = frames
 
     def get_literal_type(self, t: Any) -> LiteralType:
-        _, columns, fmt = declared(t)
-        cols = _declared_columns(_engine(self), columns) if columns else ()
-        return LiteralType(structured_dataset_type=StructuredDatasetType(columns=cols, format=fmt))
+        return _dataset_type(_engine_of(self), t)
 
     def to_literal(self, ctx: TransformContext, python_val: Any, python_type: Any, expected: LiteralType | None) -> Literal:
         if not isinstance(python_val, StructuredDataset):
@@ -208,18 +244,19 @@ class StructuredDatasetTransformer(TypeTransformer[StructuredDataset]):
             writer = next((w for t, w in self._frames.items() if isinstance(frame, t)), None)
             if writer is None:
                 raise TypeTransformerFailedError(
-                    "StructuredDataset holds a value no dataset transformer writes", python_type=python_type, value=frame
+                    f"StructuredDataset holds a {type(frame).__qualname__}; it can hold {[_type_name(t) for t in self._frames]}",
+                    python_type=python_type,
+                    value=frame,
                 )
             return writer.write(ctx, frame, python_type)
-        assert python_val.uri is not None
+        assert python_val.uri is not None  # the handle's constructor requires one of the two
         metadata = python_val.metadata or StructuredDatasetMetadata(StructuredDatasetType(format=python_val.file_format))
         return Literal(scalar=Scalar(structured_dataset=DatasetLiteral(uri=python_val.uri, metadata=metadata)))
 
     def to_python_value(self, ctx: TransformContext, lv: Literal, expected_python_type: Any) -> StructuredDataset:
-        sd = lv.scalar.structured_dataset if lv.scalar is not None else None
-        if sd is None:
-            raise TypeTransformerFailedError(
-                f"cannot read a {lv.variant} literal as a StructuredDataset", python_type=expected_python_type
-            )
+        sd = _dataset_of(lv, expected_python_type)
+        _, stored = _stored(sd)
         _, columns, _ = declared(expected_python_type)
-        return StructuredDataset(uri=sd.uri, metadata=sd.metadata, columns=columns.names if columns else None)
+        if columns is not None:
+            check_declared(declared_columns(ctx.engine, columns), stored, f"dataset at {sd.uri}")
+        return StructuredDataset(uri=sd.uri, metadata=sd.metadata, columns=columns.names if columns else None, engine=ctx.engine)

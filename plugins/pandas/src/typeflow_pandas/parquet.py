@@ -1,0 +1,83 @@
+"""The parquet codecs: pandas DataFrames and pyarrow Tables, written and read with pyarrow.
+
+What a DataFrame keeps (through the pandas metadata pyarrow stores in the file):
+dtypes (ints, floats with NaN/inf, strings, bools, tz-aware timestamps,
+categoricals), the index (a ``RangeIndex`` as metadata, any other index as
+columns, as ``df.to_parquet`` does) and ``DataFrame.attrs``. Parquet stores
+only the categories rows use; the full category list (when its values are
+JSON-able: str, int, float, bool) and its order are kept here too, so a
+categorical reads back with the same dtype.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import IO, Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from typeflow.literals import DatasetColumn
+from typeflow_pandas.columns import arrow_columns
+
+__all__ = ["read_frame", "read_table", "write_frame", "write_table"]
+
+_ATTRS = b"PANDAS_ATTRS"  # the schema metadata key pandas itself uses for DataFrame.attrs
+_CATEGORIES = b"typeflow.categories"
+_JSONABLE = (str, int, float, bool)
+
+
+def write_table(value: pa.Table, f: IO[bytes], columns: list[str] | None) -> Sequence[DatasetColumn]:
+    """Write an Arrow table (only ``columns`` when given) as parquet to ``f``."""
+    table = value.select(columns) if columns is not None else value
+    pq.write_table(table, f)
+    return arrow_columns(table.schema)
+
+
+def read_table(source: str | IO[bytes], columns: list[str] | None) -> pa.Table:
+    """Read a parquet file (only ``columns`` when given) as an Arrow table."""
+    return pq.read_table(source, columns=columns)
+
+
+def write_frame(value: pd.DataFrame, f: IO[bytes], columns: list[str] | None) -> Sequence[DatasetColumn]:
+    """Write a DataFrame (only ``columns`` when given, with its index) as parquet to ``f``."""
+    frame = value[columns] if columns is not None else value
+    # preserve_index=None: a RangeIndex is kept as metadata, any other index as columns (as df.to_parquet)
+    table = pa.Table.from_pandas(frame, preserve_index=None)
+    extra = {}
+    if frame.attrs:
+        extra[_ATTRS] = json.dumps(frame.attrs)
+    categories = _categories(frame)
+    if categories:
+        extra[_CATEGORIES] = json.dumps(categories)
+    if extra:
+        table = table.replace_schema_metadata({**(table.schema.metadata or {}), **extra})
+    pq.write_table(table, f)
+    return arrow_columns(table.schema)
+
+
+def read_frame(source: str | IO[bytes], columns: list[str] | None) -> pd.DataFrame:
+    """Read a parquet file (only ``columns`` when given, plus the index) as a DataFrame."""
+    # use_pandas_metadata: a subset still gets the frame's index columns back, as pd.read_parquet does
+    table = pq.read_table(source, columns=columns, use_pandas_metadata=True)
+    frame = table.to_pandas()
+    metadata = table.schema.metadata or {}
+    if _ATTRS in metadata:
+        frame.attrs = json.loads(metadata[_ATTRS])
+    if _CATEGORIES in metadata:
+        for name, (categories, ordered) in json.loads(metadata[_CATEGORIES]).items():
+            if name in frame.columns:
+                frame[name] = frame[name].astype(pd.CategoricalDtype(categories, ordered=ordered))
+    return frame
+
+
+def _categories(frame: pd.DataFrame) -> dict[str, tuple[list[Any], bool]]:
+    out: dict[str, tuple[list[Any], bool]] = {}
+    for name, dtype in frame.dtypes.items():
+        if isinstance(dtype, pd.CategoricalDtype) and isinstance(name, str):
+            values = dtype.categories.tolist()
+            if all(type(v) in _JSONABLE for v in values):
+                out[name] = (values, bool(dtype.ordered))
+    return out
