@@ -10,5 +10,6 @@ from typeflow_ipaddress.transformer import HANDLED, IPAddressTransformer
 
 @hookimpl
 def typeflow_register_transformers(registry: Any) -> None:
+    """Register one transformer per ``ipaddress`` type; called once per engine when the plugin loads."""
     for python_type in HANDLED:
         registry.register(IPAddressTransformer(python_type))

@@ -1,4 +1,15 @@
-"""One transformer per ``ipaddress`` type: the value's text in a STRING literal."""
+"""One transformer per ``ipaddress`` type: the value's text in a STRING literal.
+
+    >>> import ipaddress, typeflow
+    >>> typeflow.to_literal(ipaddress.IPv4Address("10.0.0.1"), ipaddress.IPv4Address).scalar.primitive.string_value
+    '10.0.0.1'
+
+The literal type is ``LiteralType(simple=STRING, annotation={"ipaddress": "IPv4Address"})``:
+the annotation keeps the six types apart (so ``IPv4Address | IPv6Address`` is
+not an ambiguous union) and lets :meth:`IPAddressTransformer.guess_python_type`
+name the type back. A plain ``str`` literal type (no annotation) is never
+guessed as an address.
+"""
 
 from __future__ import annotations
 
@@ -27,10 +38,18 @@ class IPAddressTransformer(TypeTransformer[Any]):
     def to_literal(self, ctx: TransformContext, python_val: Any, python_type: Any, expected: LiteralType | None) -> Literal:
         if not isinstance(python_val, self.python_type):
             raise TypeTransformerFailedError(
-                f"expected an ipaddress.{self.python_type.__name__}",
+                f"expected an ipaddress.{self.name}",
                 python_type=python_type,
                 value=python_val,
-                hint=f"convert text first: ipaddress.{self.python_type.__name__}(text)",
+                hint=f"convert text first: ipaddress.{self.name}(text)",
+            )
+        if isinstance(python_val, _INTERFACES) and self.python_type not in _INTERFACES:
+            # IPv4Interface subclasses IPv4Address, but its text ("10.0.0.1/24") is not an address
+            raise TypeTransformerFailedError(
+                f"an interface is not an ipaddress.{self.name}",
+                python_type=python_type,
+                value=python_val,
+                hint="pass interface.ip for its address, or declare the type as the interface type",
             )
         return Literal(scalar=Scalar(primitive=Primitive(string_value=str(python_val))))
 
@@ -38,12 +57,16 @@ class IPAddressTransformer(TypeTransformer[Any]):
         text = lv.scalar.primitive.string_value if lv.scalar is not None and lv.scalar.primitive is not None else None
         if text is None:
             raise TypeTransformerFailedError(
-                f"expected a string literal holding an {self.name}", python_type=expected_python_type
+                f"expected a STRING literal holding an {self.name}, got {lv!r}", python_type=expected_python_type
             )
         try:
             return self.python_type(text)
         except ValueError as exc:
-            raise TypeTransformerFailedError(f"{text!r} is not an {self.name}: {exc}", python_type=expected_python_type) from None
+            raise TypeTransformerFailedError(
+                f"the literal {text!r} is not an {self.name}: {exc}",
+                python_type=expected_python_type,
+                hint="was it written as another type (a network, an interface, the other IP version)?",
+            ) from None
 
     def guess_python_type(self, literal_type: LiteralType) -> Any:
         if literal_type.simple == SimpleType.STRING and (literal_type.annotation or {}).get(ANNOTATION_KEY) == self.name:
@@ -51,6 +74,9 @@ class IPAddressTransformer(TypeTransformer[Any]):
         raise ValueError(f"not an {self.name} literal type")
 
 
+_INTERFACES = (ipaddress.IPv4Interface, ipaddress.IPv6Interface)
+
+#: the types this plugin registers, each with its own transformer
 HANDLED = (
     ipaddress.IPv4Address,
     ipaddress.IPv6Address,
