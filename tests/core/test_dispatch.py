@@ -186,3 +186,11 @@ def test_union_variants_follow_later_registrations(engine: TypeEngine, ctx: Tran
     ctx.engine.register(MetersTransformer())
     lv = ctx.engine.to_literal(ctx, Meters(3), typing.Optional[Meters])
     assert lv.scalar.union.stored_type.structure.tag == "Meters"  # type: ignore[union-attr]
+
+
+def test_a_transformer_reaches_the_engine_it_was_registered_with(engine: TypeEngine) -> None:
+    transformer = TempTransformer()
+    assert transformer.engine is TypeEngine.default()  # not registered anywhere yet
+    engine.register(transformer)
+    assert transformer.engine is engine
+    assert engine.get_transformer(List[int]).engine is engine

@@ -74,7 +74,7 @@ class TransformerRegistry:
                 distribution=self._source.distribution,
                 version=self._source.version,
             )
-        transformer._registry = self  # type: ignore[attr-defined]
+        transformer._registry = self
 
     def register(
         self,

@@ -107,10 +107,26 @@ class TypeTransformer(ABC, Generic[T]):
         self._t = t
         self._type_assertions_enabled = enable_type_assertions
         self._hash_overridable = hash_overridable
+        self._registry: Any = None  # set by the registry this transformer is registered with
 
     @property
     def name(self) -> str:
         return self._name
+
+    @property
+    def engine(self) -> TypeEngine:
+        """The engine this transformer was registered with (the default engine if none).
+
+        Container transformers use it to reach their element types' transformers
+        in ``get_literal_type`` and ``guess_python_type``, where no context is given.
+        """
+        registry = getattr(self, "_registry", None)  # absent if a subclass skipped __init__
+        if registry is not None:
+            engine: TypeEngine = registry.engine
+            return engine
+        from typeflow.engine import TypeEngine
+
+        return TypeEngine.default()
 
     @property
     def python_type(self) -> Any:

@@ -35,15 +35,6 @@ from .simple import literal_kind
 MSGPACK_ANNOTATION = {"cache-key-metadata": {"serialization-format": "msgpack"}}
 
 
-def engine_of(transformer: TypeTransformer[Any]) -> Any:
-    registry = getattr(transformer, "_registry", None)
-    if registry is not None:
-        return registry.engine
-    from typeflow.engine import TypeEngine
-
-    return TypeEngine.default()
-
-
 def packer_for(element: TypeTransformer[Any], element_type: Any) -> str | None:
     """The packed kind a list/map of ``element_type`` uses, if it can be packed."""
     kind: str | None = getattr(element, "packed_kind", None)
@@ -90,7 +81,7 @@ class ListTransformer(TypeTransformer[list[Any]]):
 
     def get_literal_type(self, t: Any) -> LiteralType:
         element, _ = self.element_type(t)
-        return LiteralType(collection_type=engine_of(self).to_literal_type(element))
+        return LiteralType(collection_type=self.engine.to_literal_type(element))
 
     def to_literal(self, ctx: TransformContext, python_val: Any, python_type: Any, expected: LiteralType | None) -> Literal:
         if type(python_val) is not list:
@@ -141,7 +132,7 @@ class ListTransformer(TypeTransformer[list[Any]]):
     def guess_python_type(self, literal_type: LiteralType) -> Any:
         if literal_type.collection_type is None:
             raise ValueError("not a collection type")
-        return list[engine_of(self).guess_python_type(literal_type.collection_type)]  # type: ignore[misc]
+        return list[self.engine.guess_python_type(literal_type.collection_type)]  # type: ignore[misc]
 
 
 def _is_untyped_value(t: Any) -> bool:
@@ -166,7 +157,7 @@ class DictTransformer(TypeTransformer[dict[Any, Any]]):
         kv = self.key_value_types(t)
         if kv is None:
             return LiteralType(simple=SimpleType.STRUCT, annotation=MSGPACK_ANNOTATION)
-        return LiteralType(map_value_type=engine_of(self).to_literal_type(kv[1]))
+        return LiteralType(map_value_type=self.engine.to_literal_type(kv[1]))
 
     def to_literal(self, ctx: TransformContext, python_val: Any, python_type: Any, expected: LiteralType | None) -> Literal:
         if not isinstance(python_val, dict):
@@ -247,7 +238,7 @@ class DictTransformer(TypeTransformer[dict[Any, Any]]):
 
     def guess_python_type(self, literal_type: LiteralType) -> Any:
         if literal_type.map_value_type is not None:
-            return dict[str, engine_of(self).guess_python_type(literal_type.map_value_type)]  # type: ignore[misc]
+            return dict[str, self.engine.guess_python_type(literal_type.map_value_type)]  # type: ignore[misc]
         if literal_type.simple == SimpleType.STRUCT and literal_type.metadata is None:
             return dict
         raise ValueError("not a map type")

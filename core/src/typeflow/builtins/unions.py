@@ -17,8 +17,6 @@ from typeflow.literals import Literal, LiteralType, Scalar, TypeStructure, Union
 from typeflow.literals import Union as UnionValue
 from typeflow.transformer import TransformContext, TypeTransformer, strip_annotated
 
-from .containers import engine_of
-
 
 @dataclasses.dataclass(frozen=True)
 class _Variant:
@@ -39,7 +37,7 @@ class UnionTransformer(TypeTransformer[Any]):
 
     def variants(self, t: Any) -> list[_Variant]:
         inner = strip_annotated(t)[0]
-        engine = engine_of(self)
+        engine = self.engine
         if engine.generation != self._generation:  # a registration may change what a variant resolves to
             self._variants, self._generation = {}, engine.generation
         found = self._variants.get(inner)
@@ -108,6 +106,6 @@ class UnionTransformer(TypeTransformer[Any]):
     def guess_python_type(self, literal_type: LiteralType) -> Any:
         if literal_type.union_type is None:
             raise ValueError("not a union type")
-        engine = engine_of(self)
+        engine = self.engine
         args = tuple(engine.guess_python_type(v.without_structure()) for v in literal_type.union_type.variants)
         return typing.Union[args]

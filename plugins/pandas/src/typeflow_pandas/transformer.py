@@ -33,15 +33,6 @@ def _type_name(t: Any) -> str:
     return f"{module.partition('.')[0]}.{t.__qualname__}" if module and hasattr(t, "__qualname__") else repr(t)
 
 
-def _engine_of(transformer: TypeTransformer[Any]) -> Any:
-    registry = getattr(transformer, "_registry", None)  # set by the registry the transformer was registered with
-    if registry is not None:
-        return registry.engine
-    from typeflow import TypeEngine
-
-    return TypeEngine.default()
-
-
 def declared_columns(engine: Any, columns: Columns) -> tuple[DatasetColumn, ...]:
     """The literal types of declared columns, through ``engine``."""
     out = []
@@ -132,7 +123,7 @@ class DatasetTransformer(TypeTransformer[Any]):
     """``pd.DataFrame`` or ``pyarrow.Table`` ↔ a structured dataset literal (parquet by default)."""
 
     def get_literal_type(self, t: Any) -> LiteralType:
-        return _dataset_type(_engine_of(self), t)
+        return _dataset_type(self.engine, t)
 
     def _column_names(self, value: Any, python_type: Any) -> list[Any]:
         base = self.python_type
@@ -216,7 +207,7 @@ class DatasetTransformer(TypeTransformer[Any]):
             raise ValueError(f"{self.name} guesses only structured dataset types, as pandas.DataFrame")
         if not sdt.columns:
             return self.python_type
-        engine = _engine_of(self)
+        engine = self.engine
         try:
             types = {c.name: engine.guess_python_type(c.literal_type) for c in sdt.columns}
         except TypeflowError:
@@ -232,7 +223,7 @@ class StructuredDatasetTransformer(TypeTransformer[StructuredDataset]):
         self._frames = frames
 
     def get_literal_type(self, t: Any) -> LiteralType:
-        return _dataset_type(_engine_of(self), t)
+        return _dataset_type(self.engine, t)
 
     def to_literal(self, ctx: TransformContext, python_val: Any, python_type: Any, expected: LiteralType | None) -> Literal:
         if not isinstance(python_val, StructuredDataset):
