@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from typeflow import discovery
+from typeflow.errors import type_name
 
 __all__ = ["main"]
 
@@ -89,14 +90,14 @@ def cmd_explain(args: argparse.Namespace) -> int:
     try:
         resolution = engine.resolve(t)
     except NoTransformerError as exc:
-        print(f"type:         {_label(t)}")
+        print(f"type:         {type_name(t)}")
         print("resolves to:  nothing")
         print(f"why:          {exc}")
         return 1
     transformer = resolution.transformer
     lt = engine.to_literal_type(t)
     info = {
-        "type": _label(t),
+        "type": type_name(t),
         "transformer": f"{transformer.name} ({type(transformer).__module__}.{type(transformer).__qualname__})",
         "dispatch step": resolution.step,
         "plugin": resolution.source.plugin,
@@ -117,17 +118,11 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
     t = parse_type(args.type)
     lt = TypeEngine().to_literal_type(t)
-    out: dict[str, Any] = {"type": _label(t), "literal_type": _literal_type_json(lt)}
+    out: dict[str, Any] = {"type": type_name(t), "literal_type": _literal_type_json(lt)}
     if lt.metadata and lt.metadata.get("type") == "object":
         out["json_schema"] = lt.metadata
     _print_json(out)
     return 0
-
-
-def _label(t: Any) -> str:
-    if isinstance(t, type):
-        return t.__qualname__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
-    return repr(t).replace("typing.", "")
 
 
 # ------------------------------------------------------------------ inspect

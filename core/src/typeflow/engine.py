@@ -28,7 +28,7 @@ import pluggy
 
 from typeflow import discovery, hookspecs
 from typeflow._aio import run_sync
-from typeflow.errors import NoTransformerError, PluginError, TypeflowError, TypeTransformerFailedError
+from typeflow.errors import NoTransformerError, PluginError, TypeflowError, TypeTransformerFailedError, type_name
 from typeflow.literals import Literal, LiteralMap, LiteralType
 from typeflow.registry import PluginSource, Registration, TransformerRegistry
 from typeflow.storage import get_storage
@@ -268,7 +268,7 @@ class TypeEngine:
         if origin is not None:
             reg = _get(registry.by_type, origin)
             if reg is not None:
-                return Resolution(t, reg.transformer, f"generic origin {_type_label(origin)}", reg.source)
+                return Resolution(t, reg.transformer, f"generic origin {type_name(origin, qualified=False)}", reg.source)
         cls = t if isinstance(t, type) else origin if isinstance(origin, type) else None
         if cls is None:
             return None
@@ -278,7 +278,7 @@ class TypeEngine:
         for base in cls.__mro__[1:]:
             reg = registry.by_type.get(base)
             if reg is not None and base is not object:
-                return Resolution(t, reg.transformer, f"base class {_type_label(base)}", reg.source)
+                return Resolution(t, reg.transformer, f"base class {type_name(base, qualified=False)}", reg.source)
         return None
 
     def _own_plugin_may_claim(self, t: Any, found: Resolution) -> bool:
@@ -353,7 +353,7 @@ class TypeEngine:
             "None is not a value of a non-Optional type",
             python_type=python_type,
             value=None,
-            hint=f"declare the type as Optional[{_type_label(python_type)}] to allow None",
+            hint=f"declare the type as Optional[{type_name(python_type, qualified=False)}] to allow None",
         )
 
     def to_literal(
@@ -380,7 +380,7 @@ class TypeEngine:
         if plan.hasher is not None:
             lv = dataclasses.replace(lv, hash=plan.hasher.calculate(python_val))
         if _tracing():
-            trace("to_literal %s with %s -> %s", _type_label(python_type), plan.transformer.name, lv.variant)
+            trace("to_literal %s with %s -> %s", type_name(python_type, qualified=False), plan.transformer.name, lv.variant)
         return lv
 
     def to_python_value(self, ctx: TransformContext, lv: Literal, expected_python_type: Any) -> Any:
@@ -395,7 +395,7 @@ class TypeEngine:
         except Exception as exc:
             raise _wrap_failure(plan.transformer, expected_python_type, lv, exc) from exc
         if _tracing():
-            trace("to_python_value %s with %s", _type_label(expected_python_type), plan.transformer.name)
+            trace("to_python_value %s with %s", type_name(expected_python_type, qualified=False), plan.transformer.name)
         return value
 
     async def async_to_literal(
@@ -525,12 +525,6 @@ def _get(table: dict[Any, Any], key: Any) -> Any:
 
 def _hook_names() -> list[str]:
     return [n for n in dir(hookspecs) if n.startswith("typeflow_")]
-
-
-def _type_label(t: Any) -> str:
-    if isinstance(t, type):
-        return t.__qualname__
-    return repr(t).replace("typing.", "")
 
 
 def _segment(name: str) -> str:

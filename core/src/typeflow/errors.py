@@ -36,9 +36,10 @@ def _rebuild(cls: type[TypeflowError], args: tuple[Any, ...], state: dict[str, A
     return error
 
 
-def _type_name(t: Any) -> str:
+def type_name(t: Any, qualified: bool = True) -> str:
+    """A type as messages show it: ``mymodule.People``, ``int``, ``List[int]`` (``People`` unqualified)."""
     if isinstance(t, type):
-        return t.__qualname__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
+        return t.__qualname__ if not qualified or t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
     return repr(t).replace("typing.", "")
 
 
@@ -89,12 +90,12 @@ class TypeTransformerFailedError(TypeflowError, TypeError, ValueError):
             parts.append(f"at {self.location}: ")
         parts.append(self.reason)
         if self.value is not ...:
-            parts.append(f" (got {_short_repr(self.value)} of type {_type_name(type(self.value))}")
+            parts.append(f" (got {_short_repr(self.value)} of type {type_name(type(self.value))}")
             if self.python_type is not None:
-                parts.append(f", expected {_type_name(self.python_type)}")
+                parts.append(f", expected {type_name(self.python_type)}")
             parts.append(")")
         elif self.python_type is not None:
-            parts.append(f" (type {_type_name(self.python_type)})")
+            parts.append(f" (type {type_name(self.python_type)})")
         if self.hint:
             parts.append(f". {self.hint}")
         return "".join(parts)
@@ -112,7 +113,7 @@ class NoTransformerError(TypeflowError, TypeError):
         self.looked_at = tuple(looked_at)
         plugins = ", ".join(self.looked_at) if self.looked_at else "none matched"
         super().__init__(
-            f"no transformer for type {_type_name(python_type)} (plugins looked at: {plugins}). "
+            f"no transformer for type {type_name(python_type)} (plugins looked at: {plugins}). "
             "Install a plugin that handles it, register a TypeTransformer with "
             "engine.register(...), or `pip install typeflow-pickle` to pickle "
             "types nothing else claims"

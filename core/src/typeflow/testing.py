@@ -36,7 +36,7 @@ from typing import Any, ClassVar, get_args, get_origin
 
 from typeflow import discovery, hookspecs, wire
 from typeflow.engine import TypeEngine
-from typeflow.errors import TypeflowError, TypeTransformerFailedError
+from typeflow.errors import TypeflowError, TypeTransformerFailedError, type_name
 from typeflow.literals import Literal, LiteralType
 from typeflow.transformer import TransformContext, TypeTransformer, strip_annotated
 
@@ -61,12 +61,6 @@ def _temporary_context(engine: TypeEngine | None, ctx: TransformContext | None) 
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _label(t: Any) -> str:
-    if isinstance(t, type):
-        return t.__qualname__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
-    return repr(t).replace("typing.", "")
-
-
 def _stage(failure: str, step: Callable[[], Any]) -> Any:
     """Run one step; an exception becomes an AssertionError starting with ``failure``, the original as its cause."""
     try:
@@ -79,7 +73,7 @@ def _stage(failure: str, step: Callable[[], Any]) -> Any:
 
 def _assert_literal_type_stable(engine: TypeEngine, python_type: Any) -> LiteralType:
     """The literal type of ``python_type``: the same on every call and through both wire forms."""
-    name = _label(python_type)
+    name = type_name(python_type)
     lt = _stage(f"to_literal_type({name}) failed", lambda: engine.to_literal_type(python_type))
     assert isinstance(lt, LiteralType), f"to_literal_type({name}) returned {type(lt).__name__}, not a LiteralType"
     again = engine.to_literal_type(python_type)
@@ -122,7 +116,7 @@ def assert_round_trip(
     """
     with _temporary_context(engine, ctx) as context:
         eng = context.engine
-        where = f"round trip of {value!r} as {_label(python_type)} failed in"
+        where = f"round trip of {value!r} as {type_name(python_type)} failed in"
         _assert_literal_type_stable(eng, python_type)
         lv = _stage(f"{where} to_literal", lambda: eng.to_literal(context, value, python_type))
         assert isinstance(lv, Literal), f"to_literal of {value!r} returned {type(lv).__name__}, not a Literal"
@@ -138,7 +132,9 @@ def assert_round_trip(
         same = equal(value, back) if equal is not None else back == value
         if not same:
             detail = "" if repr(back) != repr(value) else f" (a {type(back).__name__}, not a {type(value).__name__}?)"
-            raise AssertionError(f"round trip of {value!r} as {_label(python_type)} gave {back!r}{detail}; the literal was {lv}")
+            raise AssertionError(
+                f"round trip of {value!r} as {type_name(python_type)} gave {back!r}{detail}; the literal was {lv}"
+            )
         return back
 
 
@@ -320,7 +316,7 @@ class TransformerContract:
         return values
 
     def _refused(self, what: str, attempt: Callable[..., Any], *args: Any) -> None:
-        name = _label(self.python_type)
+        name = type_name(self.python_type)
         try:
             attempt(*args)
         except TypeTransformerFailedError:
@@ -343,12 +339,12 @@ class TransformerContract:
                 resolution = ctx.engine.resolve(self.python_type)
             except TypeflowError as exc:
                 how = "registered on the test engine" if self.transformer is not None else "found through plugin discovery"
-                raise AssertionError(f"no transformer {how} for {_label(self.python_type)}: {exc}") from exc
+                raise AssertionError(f"no transformer {how} for {type_name(self.python_type)}: {exc}") from exc
             assert ctx.engine.get_transformer(self.python_type) is resolution.transformer
             mine = self.transformer
             if mine is not None and strip_annotated(self.python_type)[0] == mine.python_type:
                 assert resolution.transformer is mine, (
-                    f"{_label(self.python_type)} resolves to {resolution.transformer!r} via {resolution.step} "
+                    f"{type_name(self.python_type)} resolves to {resolution.transformer!r} via {resolution.step} "
                     f"({resolution.source}), not to the transformer under test {mine!r}"
                 )
 
@@ -409,7 +405,7 @@ class TransformerContract:
                 guessed = engine.guess_python_type(lt)
             except TypeflowError as exc:
                 raise AssertionError(
-                    f"guess_python_type cannot name a type for the literal type of {_label(self.python_type)} ({lt}): {exc}. "
+                    f"guess_python_type cannot name a type for the literal type of {type_name(self.python_type)} ({lt}): {exc}. "
                     "Implement guess_python_type on the transformer, or set guesses_python_type = False"
                 ) from exc
             exact = guessed == strip_annotated(self.python_type)[0]
@@ -419,8 +415,8 @@ class TransformerContract:
                     back = engine.to_python_value(ctx, lv, guessed)
                 except Exception as exc:
                     raise AssertionError(
-                        f"the guessed type {_label(guessed)} cannot read the literal of {value!r}: {type(exc).__name__}: {exc}"
+                        f"the guessed type {type_name(guessed)} cannot read the literal of {value!r}: {type(exc).__name__}: {exc}"
                     ) from exc
                 assert not exact or self.equal(value, back), (
-                    f"read back as the guessed type {_label(guessed)}, {value!r} became {back!r}"
+                    f"read back as the guessed type {type_name(guessed)}, {value!r} became {back!r}"
                 )

@@ -12,7 +12,7 @@ import dataclasses
 import typing
 from typing import Any, get_args, get_origin
 
-from typeflow.errors import TypeTransformerFailedError
+from typeflow.errors import TypeTransformerFailedError, type_name
 from typeflow.literals import Literal, LiteralType, Scalar, TypeStructure, UnionType
 from typeflow.literals import Union as UnionValue
 from typeflow.transformer import TransformContext, TypeTransformer, strip_annotated
@@ -23,10 +23,6 @@ class _Variant:
     python_type: Any
     exact: Any  # the class an exact-type match compares against
     literal_type: LiteralType
-
-
-def _type_label(t: Any) -> str:
-    return t.__qualname__ if isinstance(t, type) else repr(t).replace("typing.", "")
 
 
 class UnionTransformer(TypeTransformer[Any]):
@@ -51,7 +47,8 @@ class UnionTransformer(TypeTransformer[Any]):
             for seen in out:
                 if seen.literal_type.without_structure() == lt.without_structure():
                     raise TypeTransformerFailedError(
-                        f"ambiguous union: variants {_type_label(seen.python_type)} and {_type_label(arg)} have the same "
+                        f"ambiguous union: variants {type_name(seen.python_type, qualified=False)} and "
+                        f"{type_name(arg, qualified=False)} have the same "
                         "literal type, so a stored value could not tell them apart",
                         python_type=t,
                         hint="drop one of them, or wrap one in a dataclass",
@@ -75,7 +72,7 @@ class UnionTransformer(TypeTransformer[Any]):
             try:
                 lv = ctx.engine.to_literal(ctx, python_val, variant.python_type, variant.literal_type)
             except TypeTransformerFailedError as exc:
-                reasons.append(f"{_type_label(variant.python_type)}: {exc.reason}")
+                reasons.append(f"{type_name(variant.python_type, qualified=False)}: {exc.reason}")
                 continue
             return Literal(scalar=Scalar(union=UnionValue(value=lv, stored_type=variant.literal_type)))
         raise TypeTransformerFailedError(
