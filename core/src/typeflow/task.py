@@ -67,6 +67,7 @@ class Task:
         self._fn = fn
         self._storage = storage
         self._interface: Interface | None = None
+        self._return_type: Any = None
 
     @property
     def name(self) -> str:
@@ -99,7 +100,8 @@ class Task:
                 inputs[name] = hints[name]
                 if param.default is not inspect.Parameter.empty:
                     defaults[name] = param.default
-            outputs = _output_types(hints.get("return", inspect.Signature.empty))
+            self._return_type = hints.get("return", inspect.Signature.empty)
+            outputs = _output_types(self._return_type)
             self._interface = Interface(
                 input_types=inputs,
                 output_types=outputs,
@@ -162,7 +164,7 @@ class Task:
                 produced[id(value)] = (value, literal_outputs.literals[name], interface.outputs[name])
         if len(names) == 1:
             return back[names[0]]
-        return_type = typing.get_type_hints(self._fn, include_extras=True).get("return")
+        return_type = self._return_type  # resolved once, with the interface
         ordered = tuple(back[n] for n in names)
         if isinstance(return_type, type) and hasattr(return_type, "_fields"):
             return return_type(*ordered)
