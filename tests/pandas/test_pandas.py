@@ -394,3 +394,44 @@ def test_another_plugin_adds_a_format_through_its_hook(ctx: TransformContext, tm
     fresh = typeflow.TypeEngine()
     with pytest.raises(TypeTransformerFailedError, match=r"no encoder writes pandas\.DataFrame as 'csv'"):
         fresh.to_literal(fresh.context(storage=str(tmp_path / "fresh")), frame, t)
+
+
+def _dictionary_encoded(path: str) -> dict[str, bool]:
+    meta = pq.ParquetFile(path).metadata
+    group = meta.row_group(0)
+    return {group.column(i).path_in_schema: group.column(i).has_dictionary_page for i in range(group.num_columns)}
+
+
+def test_dictionary_encoding_only_where_values_repeat(ctx: TransformContext) -> None:
+    rng = np.random.default_rng(3)
+    n = 50_000
+    frame = pd.DataFrame(
+        {
+            "unique_f": rng.random(n),
+            "unique_s": [f"id-{i}" for i in range(n)],
+            "status": rng.choice(["ok", "failed", "retry"], n),
+            "code": rng.integers(0, 5, n),
+            "cat": pd.Categorical(rng.choice(["a", "b"], n), categories=["a", "b", "c"]),
+            "flag": rng.random(n) > 0.5,
+            "sparse": pd.array([None] * (n - 1) + ["x"], dtype="string"),
+        }
+    )
+    uri = _uri(ctx, frame)
+    encoded = _dictionary_encoded(uri)
+    assert encoded == {
+        "unique_f": False,
+        "unique_s": False,
+        "status": True,
+        "code": True,
+        "cat": True,
+        "flag": False,
+        "sparse": True,
+    }
+    pd.testing.assert_frame_equal(roundtrip(ctx, frame, pd.DataFrame), frame)  # type: ignore[arg-type]
+
+
+def test_nested_columns_keep_the_default_dictionary_encoding(ctx: TransformContext) -> None:
+    table = pa.table({"xs": [[1, 2], [1], []] * 100, "v": [1.5, 2.5, 3.5] * 100})
+    uri = _uri(ctx, table, pa.Table)
+    assert _dictionary_encoded(uri) == {"xs.list.element": True, "v": True}
+    assert roundtrip(ctx, table, pa.Table).equals(table)

@@ -7,6 +7,14 @@ columns, as ``df.to_parquet`` does) and ``DataFrame.attrs``. Parquet stores
 only the categories rows use; the full category list (when its values are
 JSON-able: str, int, float, bool) and its order are kept here too, so a
 categorical reads back with the same dtype.
+
+Files are plain parquet with pyarrow's defaults (snappy, format 2.6), except
+for dictionary encoding: pyarrow tries it on every column and gives up on a
+column only once its dictionary outgrows a page, which costs a hash per value
+on columns of mostly distinct numbers or ids. Here a column is dictionary
+encoded when a sample of its first rows repeats values (see
+:func:`dictionary_columns`); the choice changes size and speed, never what is
+read back.
 """
 
 from __future__ import annotations
@@ -17,6 +25,7 @@ from typing import IO, Any
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from typeflow.literals import DatasetColumn
@@ -27,12 +36,13 @@ __all__ = ["read_frame", "read_table", "write_frame", "write_table"]
 _ATTRS = b"PANDAS_ATTRS"  # the schema metadata key pandas itself uses for DataFrame.attrs
 _CATEGORIES = b"typeflow.categories"
 _JSONABLE = (str, int, float, bool)
+_SAMPLE_ROWS = 16_384  # rows looked at per column to decide on dictionary encoding
 
 
 def write_table(value: pa.Table, f: IO[bytes], columns: list[str] | None) -> Sequence[DatasetColumn]:
     """Write an Arrow table (only ``columns`` when given) as parquet to ``f``."""
     table = value.select(columns) if columns is not None else value
-    pq.write_table(table, f)
+    _write(table, f)
     return arrow_columns(table.schema)
 
 
@@ -54,7 +64,7 @@ def write_frame(value: pd.DataFrame, f: IO[bytes], columns: list[str] | None) ->
         extra[_CATEGORIES] = json.dumps(categories)
     if extra:
         table = table.replace_schema_metadata({**(table.schema.metadata or {}), **extra})
-    pq.write_table(table, f)
+    _write(table, f)
     return arrow_columns(table.schema)
 
 
@@ -71,6 +81,43 @@ def read_frame(source: str | IO[bytes], columns: list[str] | None) -> pd.DataFra
             if name in frame.columns:
                 frame[name] = frame[name].astype(pd.CategoricalDtype(categories, ordered=ordered))
     return frame
+
+
+def dictionary_columns(table: pa.Table) -> list[str] | bool:
+    """The columns worth dictionary encoding, for ``pq.write_table(use_dictionary=...)``.
+
+    Dictionary columns (pandas categoricals) always are. A string, binary or
+    number column is when at most half the values in a sample of its first
+    rows are distinct, or when the sample holds only nulls. Booleans never
+    are (parquet packs them as bits).
+    A table with nested columns keeps pyarrow's default (``True``): their leaf
+    paths are not top-level names.
+    """
+    chosen: list[str] = []
+    for field, column in zip(table.schema, table.columns):
+        kind = field.type.storage_type if isinstance(field.type, pa.ExtensionType) else field.type
+        if pa.types.is_nested(kind) or pa.types.is_union(kind):
+            return True
+        hashable = not pa.types.is_boolean(kind) and not pa.types.is_null(kind)
+        if pa.types.is_dictionary(kind) or (hashable and _repeats(column)):
+            chosen.append(field.name)
+    return chosen
+
+
+def _repeats(column: pa.ChunkedArray) -> bool:
+    sample = column.slice(0, _SAMPLE_ROWS)
+    valid = len(sample) - sample.null_count
+    if not valid:  # nothing to judge by (an empty table, or leading nulls): pyarrow's default
+        return True
+    try:
+        distinct = pc.count_distinct(sample).as_py()
+    except pa.ArrowNotImplementedError:  # a type compute cannot hash: pyarrow's default
+        return True
+    return 2 * distinct <= valid
+
+
+def _write(table: pa.Table, f: IO[bytes]) -> None:
+    pq.write_table(table, f, use_dictionary=dictionary_columns(table))
 
 
 def _categories(frame: pd.DataFrame) -> dict[str, tuple[list[Any], bool]]:
