@@ -66,3 +66,28 @@ def test_memory_filesystem_through_fsspec() -> None:
     assert storage.read_bytes(uri) == b"remote"
     with pytest.raises(StorageError, match="blob not found"):
         storage.read_bytes(uri + ".missing")
+
+
+def test_delete_removes_a_blob_and_a_missing_blob_is_not_an_error(tmp_path: Path) -> None:
+    storage = LocalStorage(str(tmp_path))
+    uri = storage.new_uri(".bin")
+    storage.write_bytes(uri, b"x")
+    storage.delete(uri)
+    assert not os.path.exists(uri)
+    storage.delete(uri)  # already gone
+    remote = get_storage("memory://typeflow-test-delete")
+    remote_uri = remote.new_uri(".bin")
+    remote.write_bytes(remote_uri, b"x")
+    remote.delete(remote_uri)
+    with pytest.raises(StorageError, match="blob not found"):
+        remote.read_bytes(remote_uri)
+    remote.delete(remote_uri)
+
+
+def test_delete_failing_is_a_storage_error_naming_the_uri(tmp_path: Path) -> None:
+    storage = LocalStorage(str(tmp_path))
+    folder = storage.join("a-folder")
+    os.makedirs(folder)
+    with pytest.raises(StorageError, match="cannot delete") as info:
+        storage.delete(folder)
+    assert info.value.uri == folder

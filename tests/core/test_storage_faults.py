@@ -97,7 +97,9 @@ class FaultyFileSystem(AbstractFileSystem):  # type: ignore[misc]
         return [self.info(n) for n in names] if detail else names
 
     def rm_file(self, path: str) -> None:
-        del self.store[self._strip_protocol(path)]
+        if "permission" in Faults.active:
+            raise PermissionError(13, "Permission denied", path)
+        self.store.pop(self._strip_protocol(path), None)  # S3 deletes a missing key without complaint
 
 
 class FailingMemoryFile(MemoryFile):  # type: ignore[misc]
@@ -210,6 +212,19 @@ def test_permission_denied_is_a_storage_error_for_writes_and_reads(remote: Fsspe
         with pytest.raises(StorageError, match="permission denied") as info:
             read(uri)
         assert info.value.uri == uri
+
+
+def test_delete_refused_by_the_store_is_a_storage_error_naming_the_uri(faults: set[str]) -> None:
+    remote = FsspecStorage("tffaulty://bucket/delete")
+    uri = remote.new_uri(".bin")
+    remote.write_bytes(uri, b"kept")
+    faults.add("permission")
+    with pytest.raises(StorageError, match=r"cannot delete \(permission denied") as info:
+        remote.delete(uri)
+    assert info.value.uri == uri
+    faults.discard("permission")
+    remote.delete(uri)
+    assert not visible(remote, uri)
 
 
 # ----------------------------------------------------------------------------- reads

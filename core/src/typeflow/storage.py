@@ -119,6 +119,15 @@ class Storage(ABC):
             data: bytes = f.read()
             return data
 
+    def delete(self, uri: str) -> None:
+        """Remove the blob at ``uri``; a blob that is not there is not an error.
+
+        For a transformer that writes a value as several blobs and fails after
+        some of them: it deletes the ones it wrote, so a failed conversion leaves
+        nothing behind. Failures are :class:`StorageError` naming the URI.
+        """
+        _delete_uri(uri)
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.url!r})"
 
@@ -154,6 +163,9 @@ class LocalStorage(Storage):
 
     def local_path(self, uri: str) -> str:
         return _local_path(uri)
+
+    def delete(self, uri: str) -> None:
+        _delete_local(uri)
 
 
 class FsspecStorage(Storage):
@@ -213,6 +225,13 @@ class FsspecStorage(Storage):
         if uri.startswith(self.url + "/"):
             return _open_remote(self.fs, uri)
         return open_uri(uri)
+
+    def delete(self, uri: str) -> None:
+        """Blobs under this storage are deleted with its own file system (and options)."""
+        if uri.startswith(self.url + "/"):
+            _delete_remote(self.fs, uri)
+        else:
+            _delete_uri(uri)
 
 
 def _is_buffered(f: Any) -> bool:
@@ -432,6 +451,32 @@ def open_uri(uri: str) -> Iterator[IO[bytes]]:
         if isinstance(exc, TypeflowError):
             raise
         raise _wrap("read", uri, exc) from exc
+
+
+def _delete_uri(uri: str) -> None:
+    """Remove the blob at any URI; a missing blob is not an error, other failures are :class:`StorageError`."""
+    if is_local(uri):
+        _delete_local(uri)
+    else:
+        _delete_remote(_filesystem(uri, {})[0], uri)
+
+
+def _delete_local(uri: str) -> None:
+    try:
+        os.remove(_local_path(uri))
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        raise _wrap("delete", uri, exc) from exc
+
+
+def _delete_remote(fs: Any, uri: str) -> None:
+    try:
+        fs.rm_file(uri)
+    except FileNotFoundError:
+        pass
+    except Exception as exc:
+        raise _wrap("delete", uri, exc) from exc
 
 
 @contextmanager
