@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Annotated, Any
 
 import pytest
 
@@ -126,6 +127,28 @@ def test_pickled_custom_class_round_trips_through_s3(s3_ctx: TransformContext, s
     items = [Measurement(f"m{i}", [float(i)], {}) for i in range(5)]
     back_list, _ = round_trip_on_s3(s3_ctx, s3_keys, items, list[Measurement])
     assert back_list == items
+
+
+def test_delete_removes_the_object_from_the_server(s3_url: str, s3_keys: Callable[[str], list[str]]) -> None:
+    storage = get_storage(s3_url)
+    uri = storage.new_uri(".bin")
+    storage.write_bytes(uri, b"x")
+    storage.delete(uri)
+    assert s3_keys(s3_url) == []
+    storage.delete(uri)  # deleting what is not there is not an error
+
+
+def test_a_pickled_list_failing_midway_leaves_nothing_in_the_bucket(s3_url: str, s3_keys: Callable[[str], list[str]]) -> None:
+    pytest.importorskip("typeflow_pickle")
+    from typeflow_pickle import BatchSize
+
+    ctx = TypeEngine().context(storage=s3_url)  # remote storage: batches are written on 8 threads
+    items = [Measurement(f"m{i}", [float(i)], {}) for i in range(40)]
+    items[33] = Measurement("bad", [], {"lock": threading.Lock()})
+    with pytest.raises(TypeTransformerFailedError, match="none of the list's files were kept") as info:
+        ctx.engine.to_literal(ctx, items, Annotated[list[Measurement], BatchSize(2)])
+    assert info.value.location == "$[33]"
+    assert s3_keys(s3_url) == []
 
 
 def test_numpy_arrays_round_trip_through_s3(s3_ctx: TransformContext, s3_keys: Callable[[str], list[str]]) -> None:

@@ -146,6 +146,16 @@ def test_bad_item_in_a_list_is_named_by_its_index(pctx: TransformContext, storag
     assert files_in(storage) == []
 
 
+@pytest.mark.parametrize("workers", [1, 4], ids=["in order", "on threads"])
+def test_a_list_that_fails_midway_leaves_none_of_its_files(storage: Path, workers: int) -> None:
+    ctx = typeflow.TypeEngine().context(storage=str(storage), pickle_workers=workers)
+    items = [People(str(i)) for i in range(7)] + [People(threading.Lock())] + [People("after")] * 4  # type: ignore[arg-type]
+    with pytest.raises(TypeTransformerFailedError, match="none of the list's files were kept") as info:
+        ctx.engine.to_literal(ctx, items, Annotated[List[People], BatchSize(2)])
+    assert info.value.location == "$[7]"  # in the fourth batch: three were written before it failed
+    assert files_in(storage) == []
+
+
 def test_pickled_types_nest_in_dicts_optionals_and_dataclasses(pctx: TransformContext) -> None:
     assert roundtrip(pctx, {"a": People("a")}, Dict[str, People]) == {"a": People("a")}
     assert roundtrip(pctx, None, Optional[People]) is None

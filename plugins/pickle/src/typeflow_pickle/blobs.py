@@ -13,6 +13,7 @@ into memory first, because they must be verified before they are unpickled.
 
 from __future__ import annotations
 
+import logging
 import pickle
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -22,7 +23,7 @@ from typing import Any, TypeVar
 
 import cloudpickle
 
-from typeflow.errors import TypeflowError, TypeTransformerFailedError
+from typeflow.errors import StorageError, TypeflowError, TypeTransformerFailedError
 from typeflow.literals import Blob, BlobDimensionality, BlobMetadata, BlobType, Literal, Scalar
 from typeflow.storage import LocalStorage, is_local
 from typeflow.transformer import TransformContext
@@ -37,6 +38,7 @@ __all__ = [
     "SUFFIX",
     "WORKERS_OPTION",
     "PickleBlob",
+    "delete_quietly",
     "fetch_verified",
     "load_stream",
     "loads",
@@ -55,6 +57,8 @@ CLOUDPICKLE_VERSION: str = getattr(cloudpickle, "__version__", "unknown")
 #: context option (or ``TYPEFLOW_PICKLE_WORKERS``): threads that write/read a list's files (default: 1 on local storage, else 8)
 WORKERS_OPTION = "pickle_workers"
 REMOTE_WORKERS = 8
+
+log = logging.getLogger("typeflow.pickle")
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -214,6 +218,18 @@ def storage_is_local(ctx: TransformContext) -> bool:
 
 def all_local(uris: Sequence[str]) -> bool:
     return all(is_local(u) for u in uris)
+
+
+def delete_quietly(ctx: TransformContext, uris: Sequence[str]) -> None:
+    """Delete blobs of a conversion that failed; a blob that cannot be deleted is logged, not raised."""
+    left = []
+    for uri in uris:
+        try:
+            ctx.storage.delete(uri)
+        except StorageError:
+            left.append(uri)
+    if left:
+        log.warning("could not delete %d file(s) of a failed list conversion: %s", len(left), ", ".join(left))
 
 
 def ordered_map(fn: Callable[[T], R], items: Sequence[T], workers: int) -> Iterator[R]:

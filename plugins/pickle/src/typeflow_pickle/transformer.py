@@ -159,6 +159,7 @@ class PickleTransformer(TypeTransformer[Any]):
         starts = list(range(0, total, size))
         count = len(starts)
         key = signing.key_from(ctx)
+        written: list[str] = []  # list.append is atomic, so worker threads share it without a lock
 
         def write(index: int) -> Literal:
             start = starts[index]
@@ -166,10 +167,17 @@ class PickleTransformer(TypeTransformer[Any]):
             meta = blobs.base_metadata("batch")
             meta[md.ITEMS] = str(len(batch))
             meta[md.BATCH] = f"{index}/{count}"
-            return blobs.write_blob(ctx, batch, meta, key, element_type, lambda: _locate_unpicklable(batch, start, element_type))
+            lv = blobs.write_blob(ctx, batch, meta, key, element_type, lambda: _locate_unpicklable(batch, start, element_type))
+            written.append(lv.scalar.blob.uri)  # type: ignore[union-attr]  # write_blob makes a blob literal
+            return lv
 
         workers = blobs.workers_for(ctx, blobs.storage_is_local(ctx))
-        literals = tuple(blobs.ordered_map(write, range(count), workers))
+        try:
+            # ordered_map returns (or raises) only after every write it started has finished
+            literals = tuple(blobs.ordered_map(write, range(count), workers))
+        except BaseException:
+            blobs.delete_quietly(ctx, written)  # a list that failed to convert leaves none of its files
+            raise
         trace("pickled a list of %d %s into %d file(s)", total, _label(t), count)
         return Literal(collection=LiteralCollection(literals))
 
@@ -250,7 +258,7 @@ def _locate_unpicklable(batch: list[Any], start: int, element_type: Any) -> Type
             cloudpickle.dumps(item, protocol=blobs.PROTOCOL)
         except Exception as exc:
             err = TypeTransformerFailedError(
-                f"cloudpickle cannot pickle this item ({type(exc).__name__}: {exc}); no file of this batch was kept",
+                f"cloudpickle cannot pickle this item ({type(exc).__name__}: {exc}); none of the list's files were kept",
                 python_type=element_type,
                 value=item,
                 hint="values holding locks, open files, sockets or generators cannot be pickled",
