@@ -15,7 +15,7 @@ import timeit
 from pathlib import Path
 
 import msgpack
-from harness import Row, best_of, python_import_time
+from harness import Row, best_of_pair, python_import_time
 from workload_data import Rec, core_values
 
 import typeflow
@@ -130,29 +130,33 @@ def value_rows(quick: bool) -> list[Row]:
     from mashumaro.codecs.msgpack import MessagePackDecoder, MessagePackEncoder
 
     encoder, decoder = MessagePackEncoder(list[Rec]), MessagePackDecoder(list[Rec])
-    rows = [
-        Row(
+    pairs = [
+        (
             f"List[int], {n_ints:,} items",
-            best_of(lambda: _roundtrip(engine, ints, list[int])),
+            lambda: _roundtrip(engine, ints, list[int]),
             "msgpack packb+unpackb",
-            best_of(lambda: msgpack.unpackb(msgpack.packb(ints))),
+            lambda: msgpack.unpackb(msgpack.packb(ints)),
             3.0,
         ),
-        Row(
+        (
             f"Dict[str, float], {n_map:,} entries",
-            best_of(lambda: _roundtrip(engine, floats, dict[str, float])),
+            lambda: _roundtrip(engine, floats, dict[str, float]),
             "msgpack packb+unpackb",
-            best_of(lambda: msgpack.unpackb(msgpack.packb(floats))),
+            lambda: msgpack.unpackb(msgpack.packb(floats)),
             3.0,
         ),
-        Row(
+        (
             f"List[Rec], {n_recs:,} dataclasses",
-            best_of(lambda: _roundtrip(engine, recs, list[Rec])),
+            lambda: _roundtrip(engine, recs, list[Rec]),
             "mashumaro msgpack encode+decode",
-            best_of(lambda: decoder.decode(encoder.encode(recs))),
+            lambda: decoder.decode(encoder.encode(recs)),
             2.5,
         ),
     ]
+    rows = []
+    for label, fn, baseline_label, baseline, target in pairs:
+        typeflow_s, baseline_s = best_of_pair(fn, baseline)
+        rows.append(Row(label, typeflow_s, baseline_label, baseline_s, target))
     return rows
 
 

@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-from harness import Row, best_of, peak_extra_memory
+from harness import Row, best_of_pair, peak_extra_memory
 
 from typeflow import TypeEngine, wire
 
@@ -52,8 +52,9 @@ def run(quick: bool) -> list[Row]:
     try:
         assert np.array_equal(typeflow_round_trip(), array)
         assert np.array_equal(raw_round_trip(), array)
-        typeflow_s = best_of(typeflow_round_trip, repeat, setup=lambda: _clear(storage))
-        raw_s = best_of(raw_round_trip, repeat, setup=lambda: _clear(raw))
+        typeflow_s, raw_s = best_of_pair(
+            typeflow_round_trip, raw_round_trip, repeat, setup=lambda: _clear(storage), baseline_setup=lambda: _clear(raw)
+        )
         _clear(storage)
         typeflow_mem = peak_extra_memory(typeflow_round_trip) / MIB
         _clear(raw)

@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 from typing import Annotated
 
-from harness import Row, best_of
+from harness import Row, best_of_pair
 from workload_data import DATAFRAME, make_dataframe, sizes
 
 
@@ -39,8 +39,7 @@ def run(quick: bool) -> list[Row]:
             return pd.read_parquet(raw_path)
 
         pd.testing.assert_frame_equal(typeflow_round_trip(), frame)  # type: ignore[arg-type]
-        typeflow_s = best_of(typeflow_round_trip, repeat=5)
-        raw_s = best_of(raw_round_trip, repeat=5)
+        typeflow_s, raw_s = best_of_pair(typeflow_round_trip, raw_round_trip)
 
         stored = engine.to_literal(ctx, frame, pd.DataFrame)
         subset = Annotated[pd.DataFrame, Columns(f0=float, s0=str)]
@@ -52,8 +51,7 @@ def run(quick: bool) -> list[Row]:
             return pd.read_parquet(raw_path, columns=["f0", "s0"])
 
         pd.testing.assert_frame_equal(typeflow_subset(), raw_subset())  # type: ignore[arg-type]
-        subset_s = best_of(typeflow_subset, repeat=5)
-        raw_subset_s = best_of(raw_subset, repeat=5)
+        subset_s, raw_subset_s = best_of_pair(typeflow_subset, raw_subset)
     finally:
         shutil.rmtree(root, ignore_errors=True)
     return [

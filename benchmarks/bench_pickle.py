@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Annotated, Any, List
 
 import cloudpickle
-from harness import Row, best_of
+from harness import Row, best_of_pair
 
 from typeflow import TypeEngine, wire
 from typeflow_pickle import BatchSize
@@ -81,8 +81,13 @@ def run(quick: bool) -> list[Row]:
             _clear(raw)
             assert typeflow_round_trip(t) == items
             assert _raw_round_trip(items, batch, raw) == items
-            typeflow_s = best_of(lambda t=t: typeflow_round_trip(t), repeat, setup=lambda: _clear(storage))
-            raw_s = best_of(lambda b=batch: _raw_round_trip(items, b, raw), repeat, setup=lambda: _clear(raw))
+            typeflow_s, raw_s = best_of_pair(
+                lambda t=t: typeflow_round_trip(t),
+                lambda b=batch: _raw_round_trip(items, b, raw),
+                repeat,
+                setup=lambda: _clear(storage),
+                baseline_setup=lambda: _clear(raw),
+            )
             files = "one file" if batch >= count else f"{-(-count // batch)} files"
             rows.append(Row(label, typeflow_s, f"cloudpickle.dump + pickle.load, {files}", raw_s, target))
     finally:

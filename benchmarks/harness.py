@@ -56,6 +56,25 @@ def best_of(fn: Callable[[], Any], repeat: int = 5, setup: Callable[[], Any] | N
     return best
 
 
+def best_of_pair(
+    fn: Callable[[], Any],
+    baseline: Callable[[], Any],
+    repeat: int = 5,
+    setup: Callable[[], Any] | None = None,
+    baseline_setup: Callable[[], Any] | None = None,
+) -> tuple[float, float]:
+    """Best wall times of ``fn()`` and ``baseline()``, run alternately ``repeat`` times each.
+
+    Alternating puts both sides through the same stretch of a shared, noisy
+    machine, so a slow spell cannot land on one side of a ratio only.
+    """
+    best_fn = best_base = float("inf")
+    for _ in range(repeat):
+        best_fn = min(best_fn, best_of(fn, 1, setup))
+        best_base = min(best_base, best_of(baseline, 1, baseline_setup))
+    return best_fn, best_base
+
+
 def peak_extra_memory(fn: Callable[[], Any]) -> int:
     """Peak bytes allocated while ``fn()`` runs, above what was allocated before (tracemalloc).
 

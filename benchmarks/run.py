@@ -82,8 +82,18 @@ def main() -> int:
     output = header + "\n" + table(rows) + "\n"
     print(output)
     if args.write:
-        (HERE / "RESULTS.md").write_text("# Benchmark results\n\n" + output)
+        write_results(HERE / "RESULTS.md", output)
     return 0
+
+
+NOTES = "## Notes"
+
+
+def write_results(path: Path, table_text: str) -> None:
+    """Replace the measured part of RESULTS.md, keeping its hand-written ``## Notes`` section."""
+    old = path.read_text() if path.exists() else ""
+    notes = old[old.index(NOTES) :] if NOTES in old else ""
+    path.write_text("# Benchmark results\n\n" + table_text + ("\n" + notes if notes else ""))
 
 
 if __name__ == "__main__":
