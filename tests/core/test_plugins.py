@@ -222,3 +222,26 @@ def test_one_module_behind_two_entry_points_loads_once(tmp_path: Path, wheels: d
         site,
     )
     assert out.strip() == "[('tfpoint', True), ('tfpoint_alias', True)]"
+
+
+def test_load_plugin_loads_one_entry_point_once_and_returns_its_error(site: Path) -> None:
+    out = check(
+        """
+        import sys
+        from typeflow import TypeEngine, discovery
+        by_name = {e.name: e for e in discovery.entries()}
+        engine = TypeEngine()
+        assert engine.load_plugin(by_name["tfpoint"]) is None
+        assert "tfpoint.plugin" in sys.modules
+        from tfpoint import Point
+        print(engine.resolve(Point).step)
+        error = engine.load_plugin(by_name["tfbroken"])
+        print(type(error).__name__, error.distribution)
+        assert engine.load_plugin(by_name["tfbroken"]) is error  # loaded once: the same error again
+        assert engine.plugin_states() == {by_name["tfpoint"]: None, by_name["tfbroken"]: error}
+        """,
+        site,
+    )
+    step, error = out.splitlines()
+    assert "exact" in step
+    assert error == "PluginError tf-broken"

@@ -218,6 +218,16 @@ class TypeEngine:
         """Entry points this engine has loaded, each with its load error or ``None``."""
         return dict(self._plugin_states)
 
+    def load_plugin(self, entry: discovery.PluginEntry) -> PluginError | None:
+        """Load one entry point (from :func:`typeflow.discovery.entries`) into this engine now.
+
+        Loads it once per engine, like dispatch does; returns its load error
+        (also logged) or ``None``. For tools and tests that check a plugin
+        without converting one of its types.
+        """
+        with self._lock:
+            return self._load_entry(entry)
+
     def load_all_plugins(self) -> list[PluginError]:
         """Load every installed, enabled plugin and fallback now; returns their errors."""
         with self._lock:

@@ -213,7 +213,7 @@ def assert_entry_point_discoverable(
     impls = [n for n in dir(module) if hasattr(getattr(module, n, None), f"{hookspecs.PROJECT}_impl")]
     known = sorted(n for n in dir(hookspecs) if n.startswith(f"{hookspecs.PROJECT}_"))
     assert impls, f"{entry.value} (entry point {entry.label}) defines no @typeflow.hookimpl function; expected one of {known}"
-    error = TypeEngine()._load_entry(entry)
+    error = TypeEngine().load_plugin(entry)
     if error is not None:
         raise AssertionError(f"entry point {entry.label} imports, but a fresh TypeEngine cannot load it: {error}") from error
     return entry
