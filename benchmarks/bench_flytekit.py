@@ -183,7 +183,8 @@ def run(quick: bool) -> list[Row]:
             continue
         flytekit_s = float(flytekit[key])
         speedup = flytekit_s / typeflow_s if typeflow_s else float("inf")
-        note = f"typeflow {speedup:,.1f}x faster; flytekit {version}"
+        faster = f"typeflow {speedup:,.1f}x faster" if speedup >= 1 else f"flytekit {1 / speedup:,.1f}x faster"
+        note = f"{faster}; flytekit {version}"
         if key == wd.IMPORT:
             note += f"; typeflow {typeflow_s * 1e3:.1f} ms, flytekit {flytekit_s * 1e3:.0f} ms"
         elif key == wd.GET_TRANSFORMER:

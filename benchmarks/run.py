@@ -41,12 +41,24 @@ def table(rows: list[Row]) -> str:
         "|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
-        target = f"≤ {r.target:g}x" if r.target is not None else ""
         lines.append(
             f"| {r.workload} | {_fmt(r.typeflow_s, r.unit)} | {r.baseline} | {_fmt(r.baseline_s, r.unit)} | "
-            f"{r.ratio:.2f}x | {target} | {r.met} | {r.note} |"
+            f"{_ratio(r.ratio)} | {_target(r.target)} | {r.met} | {r.note} |"
         )
     return "\n".join(lines)
+
+
+def _ratio(ratio: float) -> str:
+    """Two decimals, or two significant digits below 0.1 (a 900x speed-up is 0.0011x, not 0.00x)."""
+    return f"{ratio:.2f}x" if ratio >= 0.1 else f"{ratio:.2g}x"
+
+
+def _target(target: float | None) -> str:
+    if target is None:
+        return ""
+    if target < 1:  # "at least N x faster"
+        return f"≤ {target:.2g}x (≥ {1 / target:.3g}x faster)"
+    return f"≤ {target:g}x"
 
 
 def versions() -> str:
