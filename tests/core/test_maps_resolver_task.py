@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from typing import Dict, List, NamedTuple, Optional
+from typing import Dict, List, NamedTuple, Optional, Union
 
 import pytest
 
@@ -67,6 +67,26 @@ def test_literals_resolver_converts_lazily_and_caches(ctx: TransformContext) -> 
     assert untyped.get("names") == ["a", "b"] and untyped.get("n") == 3
     with pytest.raises(KeyError, match="holds"):
         resolver.get("missing")
+
+
+def test_literals_resolver_without_types_reads_the_variant_a_union_literal_holds(ctx: TransformContext) -> None:
+    values = {"n": 3, "none": None, "s": "a", "xs": [1, 2], "who": People("x", ["y"]), "nested": 4}
+    hints = {
+        "n": Optional[int],
+        "none": Optional[int],
+        "s": Union[int, str],
+        "xs": Optional[List[int]],
+        "who": Optional[People],
+        "nested": Optional[Union[int, str]],
+    }
+    lm = ctx.engine.dict_to_literal_map(ctx, values, hints)
+    assert all(lv.scalar is not None and lv.scalar.union is not None for lv in lm.literals.values())
+    untyped = LiteralsResolver(lm.literals, ctx=ctx)
+    got = {name: untyped.get(name) for name in values}
+    assert {k: v for k, v in got.items() if k != "who"} == {k: v for k, v in values.items() if k != "who"}
+    assert dataclasses.asdict(got["who"]) == {"name": "x", "friends": ["y"]}  # a dataclass rebuilt from the schema
+    typed = LiteralsResolver(lm, {n: ctx.engine.to_literal_type(t) for n, t in hints.items()}, ctx)
+    assert typed.get("s") == "a" and typed.get("none") is None
 
 
 class Pair(NamedTuple):

@@ -74,10 +74,14 @@ class LiteralsResolver(Mapping[str, Literal]):
             raise KeyError(f"{name!r} is not in this literal map; it holds {sorted(self._literals)}")
         ctx = self._context()
         engine = ctx.engine
+        literal = self._literals[name]
         if as_type is None:
             as_type = self._type_hints.get(name)
         if as_type is None:
-            lt = self._variable_map.get(name) or infer_literal_type(self._literals[name])
+            lt = self._variable_map.get(name)
+            if lt is None:
+                # a union literal alone names only the variant it holds: read that variant's value
+                literal, lt = _held_variant(literal)
             as_type = engine.guess_python_type(lt)
         try:
             key = (name, as_type)
@@ -85,13 +89,24 @@ class LiteralsResolver(Mapping[str, Literal]):
                 return self._native[key]
         except TypeError:
             key = None  # type: ignore[assignment]
-        value = engine.to_python_value(ctx, self._literals[name], as_type)
+        value = engine.to_python_value(ctx, literal, as_type)
         if key is not None:
             self._native[key] = value
         return value
 
     def __repr__(self) -> str:
         return f"LiteralsResolver({sorted(self._literals)})"
+
+
+def _held_variant(lv: Literal) -> tuple[Literal, LiteralType]:
+    """For a union literal (nested ones too), the value it holds and that value's stored type."""
+    stored: LiteralType | None = None
+    while lv.scalar is not None and lv.scalar.union is not None:
+        stored = lv.scalar.union.stored_type
+        lv = lv.scalar.union.value
+    if stored is None:
+        return lv, infer_literal_type(lv)
+    return lv, stored.without_structure()
 
 
 def infer_literal_type(lv: Literal) -> LiteralType:
