@@ -79,7 +79,7 @@ def _scalar_name(scalar: type[np.generic]) -> str:
     """A name stable across numpy 1 and 2 (``np.bool_`` is ``bool`` in both)."""
     if scalar in _ABSTRACT:
         return scalar.__name__
-    return np.dtype(scalar).name
+    return str(np.dtype(scalar).name)
 
 
 def _scalar_from_name(name: str) -> type[np.generic] | None:
@@ -93,7 +93,7 @@ def _scalar_from_name(name: str) -> type[np.generic] | None:
         return None
 
 
-def _mmap_mode(ctx: TransformContext) -> str | None:
+def _mmap_mode(ctx: TransformContext) -> npy.MapMode | None:
     value = ctx.option(MMAP_OPTION)
     if value is None or value is False:
         return None

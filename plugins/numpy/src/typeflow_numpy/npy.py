@@ -19,7 +19,7 @@ import math
 import os
 import struct
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, Any, Literal
 
 import numpy as np
 from numpy.lib import format as npy_format
@@ -53,7 +53,7 @@ class NpyHeader:
         return math.prod(self.shape) * self.dtype.itemsize
 
     @property
-    def order(self) -> str:
+    def order(self) -> Literal["C", "F"]:
         return "F" if self.fortran_order else "C"
 
 
@@ -156,7 +156,7 @@ def read_data(f: IO[bytes], header: NpyHeader, uri: str) -> np.ndarray:
     nbytes = header.nbytes
     if nbytes:
         # a flat byte view of ``out`` in its own memory order: readinto fills the array in place
-        view = memoryview(out.reshape(-1, order="A").view(np.uint8))
+        view = out.reshape(-1, order="A").view(np.uint8).data
         readinto = getattr(f, "readinto", None)
         position = 0
         while position < nbytes:
@@ -195,7 +195,10 @@ def refuse_objects(header: NpyHeader, uri: str) -> None:
         )
 
 
-def mmap_npy(path: str, uri: str, mode: str) -> np.ndarray:
+MapMode = Literal["r", "c"]
+
+
+def mmap_npy(path: str, uri: str, mode: MapMode) -> np.ndarray:
     """Memory-map the ``.npy`` file at local ``path`` (``mode`` ``"r"`` or ``"c"``)."""
     try:
         with open(path, "rb") as f:

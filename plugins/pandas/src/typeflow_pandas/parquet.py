@@ -72,7 +72,7 @@ def read_frame(source: str | IO[bytes], columns: list[str] | None) -> pd.DataFra
     """Read a parquet file (only ``columns`` when given, plus the index) as a DataFrame."""
     # use_pandas_metadata: a subset still gets the frame's index columns back, as pd.read_parquet does
     table = pq.read_table(source, columns=columns, use_pandas_metadata=True)
-    frame = table.to_pandas()
+    frame: pd.DataFrame = table.to_pandas()
     metadata = table.schema.metadata or {}
     if _ATTRS in metadata:
         frame.attrs = json.loads(metadata[_ATTRS])
@@ -106,11 +106,11 @@ def dictionary_columns(table: pa.Table) -> list[str] | bool:
 
 def _repeats(column: pa.ChunkedArray) -> bool:
     sample = column.slice(0, _SAMPLE_ROWS)
-    valid = len(sample) - sample.null_count
+    valid: int = len(sample) - sample.null_count
     if not valid:  # nothing to judge by (an empty table, or leading nulls): pyarrow's default
         return True
     try:
-        distinct = pc.count_distinct(sample).as_py()
+        distinct: int = pc.count_distinct(sample).as_py()
     except pa.ArrowNotImplementedError:  # a type compute cannot hash: pyarrow's default
         return True
     return 2 * distinct <= valid
