@@ -86,12 +86,12 @@ def read_frame(source: str | IO[bytes], columns: list[str] | None) -> pd.DataFra
 def dictionary_columns(table: pa.Table) -> list[str] | bool:
     """The columns worth dictionary encoding, for ``pq.write_table(use_dictionary=...)``.
 
-    Dictionary columns (pandas categoricals) always are. A string, binary or
-    number column is when at most half the values in a sample of its first
-    rows are distinct, or when the sample holds only nulls. Booleans never
-    are (parquet packs them as bits).
-    A table with nested columns keeps pyarrow's default (``True``): their leaf
-    paths are not top-level names.
+    Dictionary columns (pandas categoricals) always are; booleans never are
+    (parquet packs them as bits). Any other column (strings, numbers,
+    timestamps, …) is when at most half the values in a sample of its first
+    rows are distinct, or when the sample holds only nulls. A table with
+    nested columns keeps pyarrow's default (``True``): their leaf paths are
+    not top-level names.
     """
     chosen: list[str] = []
     for field, column in zip(table.schema, table.columns):
