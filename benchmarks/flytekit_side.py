@@ -138,6 +138,12 @@ def forget_converted_literals() -> None:
     cache = getattr(TypeEngine, "_LITERAL_CACHE", None)
     if cache is not None:
         cache.clear()
+    elif hasattr(TypeEngine, "_get_literal_cache_key"):  # a cache kept somewhere this does not know
+        print(
+            "flytekit_side: flytekit caches literals but has no TypeEngine._LITERAL_CACHE to empty; "
+            "repeated runs may time cache hits",
+            file=sys.stderr,
+        )
 
 
 def count_files(root: Path) -> int:
