@@ -119,6 +119,17 @@ def _stored(sd: DatasetLiteral) -> tuple[str, tuple[DatasetColumn, ...]]:
     return sdt.format or PARQUET, tuple(sdt.columns)
 
 
+def _dataset_to_read(ctx: TransformContext, lv: Literal, python_type: Any) -> tuple[DatasetLiteral, str, list[str] | None]:
+    """The dataset ``lv`` holds, its format, and the declared column names (checked against the stored ones)."""
+    sd = _dataset_of(lv, python_type)
+    fmt, stored = _stored(sd)
+    _, columns, _ = declared(python_type)
+    if columns is None:
+        return sd, fmt, None
+    check_declared(declared_columns(ctx.engine, columns), stored, f"dataset at {sd.uri}")
+    return sd, fmt, columns.names
+
+
 class DatasetTransformer(TypeTransformer[Any]):
     """``pd.DataFrame`` or ``pyarrow.Table`` ↔ a structured dataset literal (parquet by default)."""
 
@@ -193,12 +204,8 @@ class DatasetTransformer(TypeTransformer[Any]):
         return self.write(ctx, python_val, python_type)
 
     def to_python_value(self, ctx: TransformContext, lv: Literal, expected_python_type: Any) -> Any:
-        sd = _dataset_of(lv, expected_python_type)
-        fmt, stored = _stored(sd)
-        _, columns, _ = declared(expected_python_type)
-        if columns is not None:
-            check_declared(declared_columns(ctx.engine, columns), stored, f"dataset at {sd.uri}")
-        return read_dataset(codecs_for(ctx), sd.uri, self.python_type, fmt, columns.names if columns else None)
+        sd, fmt, names = _dataset_to_read(ctx, lv, expected_python_type)
+        return read_dataset(codecs_for(ctx), sd.uri, self.python_type, fmt, names)
 
     def guess_python_type(self, literal_type: LiteralType) -> Any:
         """``pd.DataFrame`` (annotated with its ``Columns`` when the literal type declares them)."""
@@ -245,9 +252,5 @@ class StructuredDatasetTransformer(TypeTransformer[StructuredDataset]):
         return Literal(scalar=Scalar(structured_dataset=DatasetLiteral(uri=python_val.uri, metadata=metadata)))
 
     def to_python_value(self, ctx: TransformContext, lv: Literal, expected_python_type: Any) -> StructuredDataset:
-        sd = _dataset_of(lv, expected_python_type)
-        _, stored = _stored(sd)
-        _, columns, _ = declared(expected_python_type)
-        if columns is not None:
-            check_declared(declared_columns(ctx.engine, columns), stored, f"dataset at {sd.uri}")
-        return StructuredDataset(uri=sd.uri, metadata=sd.metadata, columns=columns.names if columns else None, engine=ctx.engine)
+        sd, _, names = _dataset_to_read(ctx, lv, expected_python_type)
+        return StructuredDataset(uri=sd.uri, metadata=sd.metadata, columns=names, engine=ctx.engine)
