@@ -1,22 +1,13 @@
-"""``TypeEngine``: picks a transformer for a Python type and runs conversions.
+"""``TypeEngine``: one registry, its plugins and dispatch, and the conversions.
 
-Dispatch, in layers (cached per engine; any registration clears the cache):
-
-1. strip ``Annotated`` (the annotations travel to the transformer);
-2. the exact type, then the generic origin (``list``, ``dict``, ``Union``, ``X | Y``);
-3. structural predicates (dataclass, Enum, …), newest registration first;
-4. the class's MRO, nearest registered base first;
-5. load the not-yet-loaded plugins named after the type's top package (or its
-   origin's, or a base class's), then retry 2–4;
-6. load fallback plugins and ask ``typeflow_fallback_transformer``;
-7. otherwise :class:`~typeflow.errors.NoTransformerError`.
+The engine converts values to literals and back (one value, or a map of named
+values), planning each declared type once. Which transformer handles a type is
+decided by :mod:`typeflow.dispatch`; plugins are loaded by :mod:`typeflow.loader`.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import logging
-import os
 import threading
 import types
 import typing
@@ -24,33 +15,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, get_args, get_origin
 
-import pluggy
-
-from typeflow import discovery, hookspecs
+from typeflow import discovery
 from typeflow._aio import run_sync
-from typeflow.errors import NoTransformerError, PluginError, TypeflowError, TypeTransformerFailedError, type_name
+from typeflow._trace import trace, tracing
+from typeflow.dispatch import Dispatcher, Resolution
+from typeflow.errors import PluginError, TypeflowError, TypeTransformerFailedError, type_name
 from typeflow.literals import Literal, LiteralMap, LiteralType
-from typeflow.registry import PluginSource, Registration, TransformerRegistry
+from typeflow.loader import BUILTINS, PluginLoader
+from typeflow.registry import TransformerRegistry
 from typeflow.storage import get_storage
 from typeflow.transformer import HashMethod, TransformContext, TypeTransformer, strip_annotated
 
-__all__ = ["Resolution", "TypeEngine"]
+__all__ = ["Resolution", "TypeEngine", "trace"]
 
-log = logging.getLogger("typeflow")
-trace_log = logging.getLogger("typeflow.trace")
-
-BUILTINS = PluginSource("builtins", "typeflow", "")
 NoneType = type(None)
-
-
-@dataclass(frozen=True)
-class Resolution:
-    """How a type was resolved: the transformer, the dispatch step, and who registered it."""
-
-    python_type: Any
-    transformer: TypeTransformer[Any]
-    step: str
-    source: PluginSource
 
 
 @dataclass(frozen=True)
@@ -61,22 +39,6 @@ class _Plan:
     literal_type: LiteralType
     accepts_none: bool
     hasher: HashMethod | None
-
-
-def _tracing() -> bool:
-    return os.environ.get("TYPEFLOW_TRACE", "") not in ("", "0", "false", "False")
-
-
-def trace(message: str, *args: Any) -> None:
-    """Log a dispatch or conversion decision when ``TYPEFLOW_TRACE=1`` (read at call time)."""
-    if not _tracing():
-        return
-    if not trace_log.handlers and not logging.getLogger().handlers:
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("typeflow: %(message)s"))
-        trace_log.addHandler(handler)
-        trace_log.setLevel(logging.DEBUG)
-    trace_log.info(message, *args)
 
 
 def _is_union(t: Any) -> bool:
@@ -108,20 +70,16 @@ class TypeEngine:
 
     def __init__(self, *, builtins: bool = True) -> None:
         self._lock = threading.RLock()
-        self._cache: dict[Any, TypeTransformer[Any]] = {}
-        self._resolutions: dict[Any, Resolution] = {}
         self._plans: dict[Any, _Plan] = {}
-        self._plugin_states: dict[discovery.PluginEntry, PluginError | None] = {}
         #: bumped by every registration; transformers that cache per type compare against it
         self.generation = 0
         self.registry = TransformerRegistry(self)
-        self._pm = pluggy.PluginManager(hookspecs.PROJECT)
-        self._pm.add_hookspecs(hookspecs)
-        self._pm.hook.typeflow_register_transformers.call_historic(kwargs={"registry": self.registry})
+        self._loader = PluginLoader(self.registry, self._lock)
+        self._dispatch = Dispatcher(self.registry, self._loader, self._lock)
         if builtins:
             from typeflow import builtins as builtin_plugin
 
-            self._register_module(builtin_plugin, BUILTINS, None)
+            self._loader.register_module(builtin_plugin, BUILTINS, None)
 
     @classmethod
     def default(cls) -> TypeEngine:
@@ -147,76 +105,12 @@ class TypeEngine:
     def _invalidate(self) -> None:
         with self._lock:
             self.generation += 1
-            self._cache = {}
-            self._resolutions = {}
+            self._dispatch.clear()
             self._plans = {}
-
-    def _register_module(self, module: Any, source: PluginSource, entry: discovery.PluginEntry | None) -> None:
-        def fail(message: str, cause: BaseException | None = None) -> PluginError:
-            err = entry.error(message) if entry else PluginError(f"{source}: {message}", plugin=source.plugin)
-            err.__cause__ = cause
-            return err
-
-        impls = [n for n in dir(module) if hasattr(getattr(module, n, None), f"{hookspecs.PROJECT}_impl")]
-        unknown = [n for n in impls if not hasattr(self._pm.hook, n) or n.startswith("_")]
-        if unknown:
-            raise fail(f"defines hook(s) {unknown} that typeflow does not know; expected {_hook_names()}")
-        if not impls:
-            raise fail(f"defines no @typeflow.hookimpl functions; expected one of {_hook_names()}")
-        with self.registry.attributed_to(source):
-            try:
-                self._pm.register(module, name=str(source))
-            except pluggy.PluginValidationError as exc:
-                self.registry.rollback(source)
-                raise fail(f"hook does not match the typeflow hook spec: {exc}", exc) from exc
-            except PluginError as exc:
-                self._pm.unregister(module)
-                self.registry.rollback(source)
-                if entry and exc.distribution is None:
-                    raise fail(str(exc), exc) from exc
-                raise
-            except Exception as exc:
-                if self._pm.is_registered(module):
-                    self._pm.unregister(module)
-                self.registry.rollback(source)
-                raise fail(f"typeflow_register_transformers raised {type(exc).__name__}: {exc}", exc) from exc
-
-    def _load_entry(self, entry: discovery.PluginEntry) -> PluginError | None:
-        if entry in self._plugin_states:
-            return self._plugin_states[entry]
-        for other, state in self._plugin_states.items():
-            # one plugin module behind several entry points (pandas and pyarrow) loads once
-            if other.value == entry.value and other.distribution == entry.distribution:
-                self._plugin_states[entry] = state
-                return state
-        source = PluginSource(entry.name, entry.distribution, entry.version)
-        error: PluginError | None = None
-        try:
-            entry.check_requirements()
-            self._register_module(entry.load(), source, entry)
-            trace("loaded plugin %s", entry.label)
-        except PluginError as exc:
-            error = exc
-            log.warning("%s", exc)
-        self._plugin_states[entry] = error
-        return error
-
-    def _load_plugins(self, names: list[str], group: str) -> list[PluginError]:
-        disabled = discovery.disabled_names()
-        errors = []
-        for entry in discovery.entries():
-            if entry.group != group or entry.name in disabled:
-                continue
-            if group == discovery.PLUGINS_GROUP and entry.name not in names:
-                continue
-            error = self._load_entry(entry)
-            if error is not None:
-                errors.append(error)
-        return errors
 
     def plugin_states(self) -> dict[discovery.PluginEntry, PluginError | None]:
         """Entry points this engine has loaded, each with its load error or ``None``."""
-        return dict(self._plugin_states)
+        return dict(self._loader.states)
 
     def load_plugin(self, entry: discovery.PluginEntry) -> PluginError | None:
         """Load one entry point (from :func:`typeflow.discovery.entries`) into this engine now.
@@ -225,116 +119,21 @@ class TypeEngine:
         (also logged) or ``None``. For tools and tests that check a plugin
         without converting one of its types.
         """
-        with self._lock:
-            return self._load_entry(entry)
+        return self._loader.load_entry(entry)
 
     def load_all_plugins(self) -> list[PluginError]:
         """Load every installed, enabled plugin and fallback now; returns their errors."""
-        with self._lock:
-            names = sorted({e.name for e in discovery.entries()})
-            return self._load_plugins(names, discovery.PLUGINS_GROUP) + self._load_plugins(names, discovery.FALLBACKS_GROUP)
+        return self._loader.load_all()
 
     # ------------------------------------------------------------------ dispatch
 
     def get_transformer(self, python_type: Any) -> TypeTransformer[Any]:
-        """The transformer for ``python_type``; cached per engine."""
-        try:
-            return self._cache[python_type]
-        except KeyError:
-            pass
-        except TypeError:  # unhashable type expression: resolve every time
-            return self.resolve(python_type).transformer
-        return self.resolve(python_type).transformer
+        """The transformer for ``python_type``; cached per engine (see :mod:`typeflow.dispatch`)."""
+        return self._dispatch.get_transformer(python_type)
 
     def resolve(self, python_type: Any) -> Resolution:
         """Resolve ``python_type`` through the dispatch layers, saying which step matched."""
-        with self._lock:
-            try:
-                cached = self._resolutions.get(python_type)
-            except TypeError:
-                cached = None
-            if cached is not None:
-                return cached
-            resolution = self._resolve(python_type)
-            trace("%r -> %s via %s (%s)", python_type, resolution.transformer.name, resolution.step, resolution.source)
-            try:
-                self._resolutions[python_type] = resolution
-                self._cache[python_type] = resolution.transformer
-            except TypeError:
-                pass
-            return resolution
-
-    def _lookup(self, t: Any) -> Resolution | None:
-        registry = self.registry
-        conflict = _get(registry.conflicts, t)
-        if conflict is not None:
-            raise conflict
-        reg = _get(registry.by_type, t)
-        if reg is not None:
-            return Resolution(t, reg.transformer, "exact type", reg.source)
-        origin = get_origin(t)
-        if origin is types.UnionType:
-            origin = typing.Union
-        if origin is not None:
-            reg = _get(registry.by_type, origin)
-            if reg is not None:
-                return Resolution(t, reg.transformer, f"generic origin {type_name(origin, qualified=False)}", reg.source)
-        cls = t if isinstance(t, type) else origin if isinstance(origin, type) else None
-        if cls is None:
-            return None
-        for predicate, reg in reversed(registry.predicates):
-            if predicate(cls):
-                return Resolution(t, reg.transformer, f"predicate of {reg.transformer.name}", reg.source)
-        for base in cls.__mro__[1:]:
-            reg = registry.by_type.get(base)
-            if reg is not None and base is not object:
-                return Resolution(t, reg.transformer, f"base class {type_name(base, qualified=False)}", reg.source)
-        return None
-
-    def _own_plugin_may_claim(self, t: Any, found: Resolution) -> bool:
-        """A base-class match from another package must not hide the type's own plugin.
-
-        ``np.float64`` subclasses ``float``: the numpy plugin, not the float
-        transformer, should claim it. So before settling for a base class
-        registered by someone else, load the not-yet-loaded plugins named after
-        the type's own top package.
-        """
-        if not found.step.startswith("base class"):
-            return False
-        own = discovery.top_package(t)
-        if own is None or own == discovery.top_package(type(found.transformer)):
-            return False
-        disabled = discovery.disabled_names()
-        return any(
-            e.name == own and e.group == discovery.PLUGINS_GROUP and e.name not in disabled and e not in self._plugin_states
-            for e in discovery.entries()
-        )
-
-    def _resolve(self, python_type: Any) -> Resolution:
-        t, _ = strip_annotated(python_type)
-        while hasattr(t, "__supertype__"):  # typing.NewType
-            t = t.__supertype__
-        found = self._lookup(t)
-        if found is not None and not self._own_plugin_may_claim(t, found):
-            return found
-        names = discovery.candidate_names(t, get_origin(t))
-        errors = self._load_plugins(names, discovery.PLUGINS_GROUP)
-        found = self._lookup(t)
-        if found is not None:
-            return Resolution(
-                found.python_type, found.transformer, f"{found.step}, after loading plugin(s) {names}", found.source
-            )
-        if errors:
-            raise errors[0]
-        fallback_errors = self._load_plugins(names, discovery.FALLBACKS_GROUP)
-        transformer = self._pm.hook.typeflow_fallback_transformer(python_type=t)
-        if transformer is not None:
-            self.registry._bind(transformer)
-            return Resolution(t, transformer, "fallback", self._owner(transformer))
-        if fallback_errors:
-            raise fallback_errors[0]
-        looked_at = [e.label for e in discovery.entries() if e.name in names or e.group == discovery.FALLBACKS_GROUP]
-        raise NoTransformerError(python_type, looked_at or names)
+        return self._dispatch.resolve(python_type)
 
     # ------------------------------------------------------------------ conversions
 
@@ -389,7 +188,7 @@ class TypeEngine:
         lv: Literal = result
         if plan.hasher is not None:
             lv = dataclasses.replace(lv, hash=plan.hasher.calculate(python_val))
-        if _tracing():
+        if tracing():
             trace("to_literal %s with %s -> %s", type_name(python_type, qualified=False), plan.transformer.name, lv.variant)
         return lv
 
@@ -404,7 +203,7 @@ class TypeEngine:
             raise
         except Exception as exc:
             raise _wrap_failure(plan.transformer, expected_python_type, lv, exc) from exc
-        if _tracing():
+        if tracing():
             trace("to_python_value %s with %s", type_name(expected_python_type, qualified=False), plan.transformer.name)
         return value
 
@@ -437,14 +236,6 @@ class TypeEngine:
         except Exception as exc:
             raise _wrap_failure(plan.transformer, expected_python_type, lv, exc) from exc
 
-    def _owner(self, transformer: Any) -> PluginSource:
-        """The plugin whose package defines ``transformer`` (for fallbacks, which are not registered)."""
-        top = type(transformer).__module__.partition(".")[0]
-        for entry, error in self._plugin_states.items():
-            if error is None and entry.value.partition(".")[0].partition(":")[0] == top:
-                return PluginSource(entry.name, entry.distribution, entry.version)
-        return PluginSource("fallback", type(transformer).__module__, "")
-
     def guess_python_type(self, literal_type: LiteralType) -> Any:
         """A Python type for ``literal_type``, asking every transformer (loading plugins if none can).
 
@@ -453,7 +244,7 @@ class TypeEngine:
         for attempt in range(2):
             # newest first: a plugin registered later knows its literal types better than the built-ins
             candidates = [reg.transformer for reg in reversed(self.registry.transformers())]
-            fallback = self._pm.hook.typeflow_fallback_transformer(python_type=typing.Any)
+            fallback = self._loader.fallback_transformer(typing.Any)
             if fallback is not None:
                 candidates.append(fallback)
             for transformer in candidates:
@@ -526,17 +317,6 @@ class TypeEngine:
         return dict(zip(names, _raise_first(names, results)))
 
 
-def _get(table: dict[Any, Any], key: Any) -> Any:
-    try:
-        return table.get(key)
-    except TypeError:
-        return None
-
-
-def _hook_names() -> list[str]:
-    return [n for n in dir(hookspecs) if n.startswith("typeflow_")]
-
-
 def _segment(name: str) -> str:
     return f".{name}" if name.isidentifier() else f"[{name!r}]"
 
@@ -571,7 +351,3 @@ def _wrap_failure(transformer: TypeTransformer[Any], python_type: Any, value: An
     return TypeTransformerFailedError(
         f"transformer {transformer.name} failed: {type(exc).__name__}: {exc}", python_type=python_type, value=value
     )
-
-
-def all_registrations(engine: TypeEngine) -> list[Registration]:
-    return engine.registry.transformers()
