@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from typeflow import TypeEngine
 from typeflow.errors import StorageError
-from typeflow.storage import LocalStorage, default_storage_url, get_storage, open_uri
+from typeflow.storage import LocalStorage, default_storage_url, get_storage
+
+
+def open_uri(uri: str) -> Any:
+    """Open ``uri`` as a reader of a literal would, with its protocol listed as a read root when remote."""
+    roots = [uri.split("://", 1)[0] + "://"] if "://" in uri else []
+    return TypeEngine().context(read_roots=roots).open_read(uri)
 
 
 def test_default_storage_is_a_persistent_cache_folder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -30,9 +30,15 @@ from fsspec.spec import AbstractBufferedFile, AbstractFileSystem
 from typeflow import TransformContext, TypeEngine, TypeTransformer
 from typeflow.errors import StorageError, TypeflowError
 from typeflow.literals import Blob, BlobDimensionality, BlobMetadata, BlobType, Literal, LiteralType, Scalar
-from typeflow.storage import FsspecStorage, LocalStorage, Storage, get_storage, open_uri
+from typeflow.storage import FsspecStorage, LocalStorage, Storage, get_storage
 
 BLOCK = 8  # bytes per uploaded part, so a few writes make a multipart upload
+
+
+def open_uri(uri: str) -> Any:
+    """Open ``uri`` as a reader of a literal would, with its protocol listed as a read root when remote."""
+    roots = [uri.split("://", 1)[0] + "://"] if "://" in uri else []
+    return TypeEngine().context(read_roots=roots).open_read(uri)
 
 
 class Faults:

@@ -13,7 +13,7 @@ import typeflow
 from typeflow import TransformContext, TypeEngine
 from typeflow.errors import StorageError, TypeTransformerFailedError
 from typeflow.literals import Literal
-from typeflow.storage import S3_CONFIG, S3_RETRIES, FsspecStorage, get_storage, open_uri
+from typeflow.storage import S3_CONFIG, S3_RETRIES, FsspecStorage, get_storage
 
 pytest.importorskip("s3fs", reason='install "typeflow[s3]"')
 
@@ -88,7 +88,7 @@ def test_bytes_round_trip_and_land_on_the_server(s3_url: str, s3_keys: Callable[
     payload = bytes(range(256)) * 1000
     storage.write_bytes(uri, payload)
     assert storage.read_bytes(uri) == payload
-    with open_uri(uri) as f:
+    with TypeEngine().context(storage=s3_url).open_read(uri) as f:
         assert f.read(10) == payload[:10]
     assert s3_keys(s3_url) == [uri.removeprefix("s3://").split("/", 1)[1]]
 

@@ -231,8 +231,9 @@ def test_corrupt_blob_error_names_the_uri_and_keeps_the_cause(pctx: TransformCon
     assert info.value.__cause__ is not None
 
 
-def test_a_class_that_cannot_be_imported_says_so(pctx: TransformContext, tmp_path: Path) -> None:
-    uri = tmp_path / "ghost.pkl"
+def test_a_class_that_cannot_be_imported_says_so(pctx: TransformContext, storage: Path) -> None:
+    storage.mkdir(parents=True, exist_ok=True)
+    uri = storage / "ghost.pkl"
     # a reference to a module that does not exist here
     uri.write_bytes(b"cno_such_mod_\nGhost\n.")
     lv = Literal(scalar=Scalar(blob=Blob(BlobMetadata(BlobType("PythonPickle")), str(uri))))

@@ -11,7 +11,7 @@ import dataclasses
 import threading
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, get_args, get_origin
 
@@ -92,9 +92,14 @@ class TypeEngine:
                     engine = cls._default = cls()
         return engine
 
-    def context(self, storage: str | None = None, **options: Any) -> TransformContext:
-        """A :class:`TransformContext` on ``storage`` (default: ``TYPEFLOW_STORAGE`` or the local cache)."""
-        return TransformContext(engine=self, storage=get_storage(storage), options=options)
+    def context(self, storage: str | None = None, read_roots: Iterable[str] | None = None, **options: Any) -> TransformContext:
+        """A :class:`TransformContext` on ``storage`` (default: ``TYPEFLOW_STORAGE`` or the local cache).
+
+        ``read_roots``: where, besides the storage's own location, blobs named
+        by literals may be read (default: ``TYPEFLOW_READ_ROOTS``); see
+        :mod:`typeflow.confine`.
+        """
+        return TransformContext(engine=self, storage=get_storage(storage), options=options, read_roots=read_roots)
 
     # ------------------------------------------------------------------ registration
 

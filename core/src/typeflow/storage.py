@@ -24,6 +24,7 @@ from __future__ import annotations
 import functools
 import inspect
 import os
+import stat
 import threading
 import uuid
 from abc import ABC, abstractmethod
@@ -31,6 +32,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import IO, Any, cast
 
+from typeflow.confine import ReadLocation, ReadPolicy
 from typeflow.errors import StorageError, TypeflowError
 
 __all__ = [
@@ -42,6 +44,7 @@ __all__ = [
     "default_storage_url",
     "get_storage",
     "is_local",
+    "open_regular_file",
 ]
 
 #: botocore settings for ``s3://`` storage unless ``config_kwargs`` is given: a silent
@@ -110,9 +113,32 @@ class Storage(ABC):
         with self.open_write(uri) as f:
             f.write(data)
 
+    @property
+    def own_policy(self) -> ReadPolicy:
+        """The read policy of this storage alone: its own location, no read roots."""
+        policy: ReadPolicy | None = getattr(self, "_own_policy", None)
+        if policy is None:
+            policy = self._own_policy = ReadPolicy(self.url)
+        return policy
+
     def open_read(self, uri: str) -> Any:
-        """Context manager yielding a binary file for any URI (local path or fsspec URL)."""
-        return open_uri(uri)
+        """Context manager yielding a binary file for a blob on this storage's location.
+
+        A URI elsewhere (another bucket or protocol, ``data:``, …) is refused
+        with :class:`StorageError`. Read URIs that come from a literal through
+        :meth:`TransformContext.open_read <typeflow.TransformContext.open_read>`,
+        which also admits the context's read roots.
+        """
+        return self.open_location(self.own_policy.check(uri))
+
+    def open_location(self, loc: ReadLocation) -> Any:
+        """Open a location a :class:`~typeflow.confine.ReadPolicy` admitted; only regular files are opened."""
+        if loc.local:
+            return _open_local(loc.path, loc.uri)
+        return _open_remote(self._filesystem_for(loc), loc.uri)
+
+    def _filesystem_for(self, loc: ReadLocation) -> Any:
+        return _filesystem(loc.uri, {})[0]
 
     def read_bytes(self, uri: str) -> bytes:
         with self.open_read(uri) as f:
@@ -120,13 +146,18 @@ class Storage(ABC):
             return data
 
     def delete(self, uri: str) -> None:
-        """Remove the blob at ``uri``; a blob that is not there is not an error.
+        """Remove the blob at ``uri`` (under this storage's root); a blob that is not there is not an error.
 
         For a transformer that writes a value as several blobs and fails after
         some of them: it deletes the ones it wrote, so a failed conversion leaves
-        nothing behind. Failures are :class:`StorageError` naming the URI.
+        nothing behind. Failures are :class:`StorageError` naming the URI; a URI
+        outside this storage's root is refused.
         """
-        _delete_uri(uri)
+        loc = self.own_policy.check(uri, roots_only=True)
+        if loc.local:
+            _delete_local(loc.path, uri)
+        else:
+            _delete_remote(self._filesystem_for(loc), uri)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.url!r})"
@@ -163,9 +194,6 @@ class LocalStorage(Storage):
 
     def local_path(self, uri: str) -> str:
         return _local_path(uri)
-
-    def delete(self, uri: str) -> None:
-        _delete_local(uri)
 
 
 class FsspecStorage(Storage):
@@ -220,18 +248,11 @@ class FsspecStorage(Storage):
         except Exception:
             pass
 
-    def open_read(self, uri: str) -> Any:
-        """Blobs under this storage are read with its own file system (and options)."""
-        if uri.startswith(self.url + "/"):
-            return _open_remote(self.fs, uri)
-        return open_uri(uri)
-
-    def delete(self, uri: str) -> None:
-        """Blobs under this storage are deleted with its own file system (and options)."""
-        if uri.startswith(self.url + "/"):
-            _delete_remote(self.fs, uri)
-        else:
-            _delete_uri(uri)
+    def _filesystem_for(self, loc: ReadLocation) -> Any:
+        """This storage's own file system (and options) for its bucket; another one elsewhere."""
+        if self.own_policy.on_storage_location(loc):
+            return self.fs
+        return super()._filesystem_for(loc)
 
 
 def _is_buffered(f: Any) -> bool:
@@ -432,18 +453,43 @@ def get_storage(url: str | None = None) -> Storage:
     return storage
 
 
-@contextmanager
-def open_uri(uri: str) -> Iterator[IO[bytes]]:
-    """Open any blob URI for reading; failures are :class:`StorageError` naming it."""
-    if not is_local(uri):
-        fs, _ = _filesystem(uri, {})
-        with _open_remote(fs, uri) as stream:
-            yield stream
-        return
+_NOT_REGULAR = {
+    stat.S_IFDIR: "a directory",
+    stat.S_IFIFO: "a FIFO",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+}
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+def open_regular_file(path: str, uri: str) -> IO[bytes]:
+    """Open local ``path`` for reading if it is a regular file; :class:`StorageError` naming ``uri`` otherwise.
+
+    Opened non-blocking and checked with ``fstat`` on the open descriptor, so a
+    FIFO (whose ``open`` would wait for a writer for ever), a device or a
+    directory is refused at once, and a file swapped after a check cannot slip
+    through.
+    """
     try:
-        f = open(_local_path(uri), "rb")  # noqa: SIM115 - closed below
-    except Exception as exc:
+        fd = os.open(path, _OPEN_FLAGS)
+    except OSError as exc:
         raise _wrap("read", uri, exc) from exc
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            kind = _NOT_REGULAR.get(stat.S_IFMT(mode), "not a regular file")
+            raise StorageError(f"cannot read ({kind}: typeflow reads only regular files)", uri=uri)
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+@contextmanager
+def _open_local(path: str, uri: str) -> Iterator[IO[bytes]]:
+    f = open_regular_file(path, uri)
     try:
         with f:
             yield f
@@ -453,17 +499,9 @@ def open_uri(uri: str) -> Iterator[IO[bytes]]:
         raise _wrap("read", uri, exc) from exc
 
 
-def _delete_uri(uri: str) -> None:
-    """Remove the blob at any URI; a missing blob is not an error, other failures are :class:`StorageError`."""
-    if is_local(uri):
-        _delete_local(uri)
-    else:
-        _delete_remote(_filesystem(uri, {})[0], uri)
-
-
-def _delete_local(uri: str) -> None:
+def _delete_local(path: str, uri: str) -> None:
     try:
-        os.remove(_local_path(uri))
+        os.remove(path)
     except FileNotFoundError:
         pass
     except OSError as exc:

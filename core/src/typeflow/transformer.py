@@ -21,11 +21,13 @@ from __future__ import annotations
 
 import os
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, get_args, get_origin
 
 from typeflow._aio import run_sync
+from typeflow.confine import ReadLocation, ReadPolicy, read_roots_from_env
 from typeflow.errors import TypeTransformerFailedError
+from typeflow.storage import open_regular_file
 
 if TYPE_CHECKING:
     from typeflow.engine import TypeEngine
@@ -38,26 +40,90 @@ T = TypeVar("T")
 
 
 class TransformContext:
-    """What a conversion may use: the engine (for nested types), blob storage, options.
+    """What a conversion may use: the engine (for nested types), blob storage, read roots, options.
 
     Make one with ``engine.context()`` or ``engine.context(storage="s3://bucket/prefix")``.
     ``options`` holds plugin settings (e.g. ``{"pickle_allow_version_mismatch": True}``).
+
+    **Reading a URI that came from a literal** goes through :meth:`open_read`
+    (or :meth:`local_path` where a reader needs a local path), never through
+    ``open``, fsspec or ``ctx.storage`` directly: they apply the context's
+    read policy (:mod:`typeflow.confine`). By default that is the storage's
+    own location (its bucket, or any regular local file for local storage);
+    ``read_roots`` (``engine.context(read_roots=[...])``, else
+    ``TYPEFLOW_READ_ROOTS``, comma-separated) lists more.
     """
 
-    __slots__ = ("engine", "options", "storage")
+    __slots__ = ("_policy", "engine", "options", "storage")
 
-    def __init__(self, engine: TypeEngine, storage: Storage, options: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        engine: TypeEngine,
+        storage: Storage,
+        options: dict[str, Any] | None = None,
+        read_roots: Iterable[str] | None = None,
+    ) -> None:
         self.engine = engine
         self.storage = storage
         self.options: dict[str, Any] = dict(options or {})
+        if read_roots is None:
+            roots = read_roots_from_env()
+        elif isinstance(read_roots, str):
+            roots = (read_roots,)
+        else:
+            roots = tuple(read_roots)
+        self._policy = ReadPolicy(storage.url, roots)
+
+    @property
+    def read_roots(self) -> tuple[str, ...]:
+        """Where, besides its storage's location, this context reads blobs from."""
+        return self._policy.read_roots
+
+    @property
+    def read_policy(self) -> ReadPolicy:
+        """The :class:`~typeflow.confine.ReadPolicy` that :meth:`open_read` applies."""
+        return self._policy
+
+    def check_read(self, uri: str, *, roots_only: bool = False) -> ReadLocation:
+        """The normalised location of ``uri`` if this context may read it; :class:`StorageError` otherwise.
+
+        ``roots_only=True`` is for content that runs code when read (unsigned
+        pickles): only the storage's own root or a read root admits it.
+        """
+        return self._policy.check(uri, roots_only=roots_only)
+
+    def open_read(self, uri: str, *, roots_only: bool = False) -> Any:
+        """Context manager yielding a binary file for a blob URI from a literal, after :meth:`check_read`.
+
+        Only regular files are opened (a FIFO, device or directory is refused);
+        every failure is a :class:`StorageError` naming the URI.
+
+            >>> with ctx.open_read(lv.scalar.blob.uri) as f:  # doctest: +SKIP
+            ...     header = f.read(16)
+        """
+        return self.storage.open_location(self.check_read(uri, roots_only=roots_only))
+
+    def local_path(self, uri: str, *, roots_only: bool = False) -> str | None:
+        """The real local path of ``uri`` when it is a regular local file this context may read; ``None`` if remote.
+
+        For readers that need a path (``np.memmap``, pyarrow); the check is the
+        one :meth:`open_read` makes, and the path is symlink-free.
+        """
+        loc = self.check_read(uri, roots_only=roots_only)
+        if not loc.local:
+            return None
+        open_regular_file(loc.path, uri).close()
+        return loc.path
 
     def __repr__(self) -> str:
-        return f"TransformContext(storage={self.storage!r}, options={self.options!r})"
+        roots = f", read_roots={self.read_roots!r}" if self.read_roots else ""
+        return f"TransformContext(storage={self.storage!r}{roots}, options={self.options!r})"
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, TransformContext):
             return NotImplemented
-        return (self.engine, self.storage, self.options) == (other.engine, other.storage, other.options)
+        mine = (self.engine, self.storage, self.read_roots, self.options)
+        return mine == (other.engine, other.storage, other.read_roots, other.options)
 
     __hash__ = None  # type: ignore[assignment]
 

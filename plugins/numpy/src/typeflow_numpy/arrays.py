@@ -30,7 +30,6 @@ import numpy as np
 
 from typeflow.errors import TypeTransformerFailedError
 from typeflow.literals import Blob, BlobDimensionality, BlobMetadata, BlobType, Literal, LiteralType, Scalar
-from typeflow.storage import is_local
 from typeflow.transformer import TransformContext, TypeTransformer, strip_annotated
 
 from . import npy
@@ -108,10 +107,6 @@ def _mmap_mode(ctx: TransformContext) -> npy.MapMode | None:
         f"option {MMAP_OPTION}={value!r} is not understood",
         hint=f"use {MMAP_OPTION}=True (read-only map), 'c' (copy-on-write map) or False",
     )
-
-
-def _local_path(uri: str) -> str:
-    return uri[len("file://") :] if uri.startswith("file://") else uri
 
 
 class NDArrayTransformer(TypeTransformer[np.ndarray]):
@@ -192,11 +187,12 @@ class NDArrayTransformer(TypeTransformer[np.ndarray]):
             )
         uri = blob.uri
         mode = _mmap_mode(ctx)
-        if mode is not None and is_local(uri):
-            array = npy.mmap_npy(_local_path(uri), uri, mode)
+        path = ctx.local_path(uri) if mode is not None else None
+        if mode is not None and path is not None:
+            array = npy.mmap_npy(path, uri, mode)
             self._check_recorded(lv, array.shape, array.dtype, uri)
         else:
-            with ctx.storage.open_read(uri) as f:
+            with ctx.open_read(uri) as f:
                 header = npy.read_header(f, uri)
                 npy.refuse_objects(header, uri)
                 self._check_recorded(lv, header.shape, header.dtype, uri)

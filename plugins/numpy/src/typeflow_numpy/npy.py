@@ -25,6 +25,7 @@ import numpy as np
 from numpy.lib import format as npy_format
 
 from typeflow.errors import StorageError
+from typeflow.storage import open_regular_file
 
 __all__ = ["NpyHeader", "dtype_label", "mmap_npy", "parse_dtype_label", "read_header", "read_npy", "write_npy"]
 
@@ -201,7 +202,7 @@ MapMode = Literal["r", "c"]
 def mmap_npy(path: str, uri: str, mode: MapMode) -> np.ndarray:
     """Memory-map the ``.npy`` file at local ``path`` (``mode`` ``"r"`` or ``"c"``)."""
     try:
-        with open(path, "rb") as f:
+        with open_regular_file(path, uri) as f:
             header = read_header(f, uri)
             refuse_objects(header, uri)
             check_size(header, os.fstat(f.fileno()).st_size, uri)

@@ -23,7 +23,9 @@ class StructuredDataset:
 
     ``columns`` limits what :meth:`all` reads; ``metadata`` is the literal's
     (format and column types); ``engine`` is whose codecs read it (the
-    default engine when not given).
+    default engine when not given); ``context`` is whose read policy (storage,
+    read roots) :meth:`all` reads under (a handle read from a literal keeps the
+    context it was read with; otherwise the engine's default context).
     """
 
     def __init__(
@@ -34,6 +36,7 @@ class StructuredDataset:
         file_format: str = "parquet",
         columns: list[str] | None = None,
         engine: Any = None,
+        context: Any = None,
     ) -> None:
         if dataframe is None and uri is None:
             raise ValueError("StructuredDataset needs a dataframe= or a uri=")
@@ -46,7 +49,8 @@ class StructuredDataset:
             else file_format
         )
         self.columns = columns
-        self._engine = engine
+        self._engine = engine if engine is not None or context is None else context.engine
+        self._context = context
         self._open_as: Any = None
 
     @property
@@ -81,7 +85,8 @@ class StructuredDataset:
 
             engine = TypeEngine.default()
         engine.get_transformer(StructuredDataset)  # loads this plugin, and so the codecs, on that engine
-        return read_dataset(codecs_for(engine), self.uri, self._open_as, self.file_format, self.columns)
+        ctx = self._context if self._context is not None else engine.context()
+        return read_dataset(ctx, codecs_for(engine), self.uri, self._open_as, self.file_format, self.columns)
 
     def __repr__(self) -> str:
         where = f"uri={self.uri!r}" if self.uri else f"in memory: {type(self._dataframe).__qualname__}"

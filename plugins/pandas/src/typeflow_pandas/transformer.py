@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from typing import Annotated, Any
 
@@ -17,7 +16,6 @@ from typeflow.literals import (
     StructuredDatasetType,
 )
 from typeflow.literals import StructuredDataset as DatasetLiteral
-from typeflow.storage import is_local, open_uri
 from typeflow_pandas.annotations import PARQUET, Columns, declared
 from typeflow_pandas.codecs import DatasetCodecs, codecs_for
 from typeflow_pandas.columns import mismatch
@@ -70,8 +68,14 @@ def check_declared(declared_cols: Sequence[DatasetColumn], stored: Sequence[Data
         raise TypeTransformerFailedError(f"{where}: declared column types differ ({'; '.join(wrong)})", hint=_COLUMNS_HINT)
 
 
-def read_dataset(codecs: DatasetCodecs, uri: str, python_type: Any, fmt: str, columns: list[str] | None) -> Any:
-    """Read the dataset at ``uri`` as ``python_type`` (only ``columns`` when given); errors name the URI."""
+def read_dataset(
+    ctx: TransformContext, codecs: DatasetCodecs, uri: str, python_type: Any, fmt: str, columns: list[str] | None
+) -> Any:
+    """Read the dataset at ``uri`` as ``python_type`` (only ``columns`` when given); errors name the URI.
+
+    ``uri`` comes from a literal, so it is opened through ``ctx`` (its read
+    policy): a local one only when it is a regular file, never a directory scan.
+    """
     decoder = codecs.decoder(python_type, fmt)
     if decoder is None:
         raise TypeTransformerFailedError(
@@ -80,12 +84,10 @@ def read_dataset(codecs: DatasetCodecs, uri: str, python_type: Any, fmt: str, co
             "a plugin adds one with typeflow_pandas.register_decoder",
         )
     try:
-        if is_local(uri):
-            path = uri[len("file://") :] if uri.startswith("file://") else uri
-            if not os.path.exists(path):
-                raise StorageError("cannot read (blob not found)", uri=uri)
-            return decoder(path, columns)  # pyarrow reads a local path natively, a directory as a dataset
-        with open_uri(uri) as f:
+        path = ctx.local_path(uri)
+        if path is not None:
+            return decoder(path, columns)  # pyarrow reads a local file natively (memory-mapped)
+        with ctx.open_read(uri) as f:
             return decoder(f, columns)
     except TypeflowError:
         raise
@@ -205,7 +207,7 @@ class DatasetTransformer(TypeTransformer[Any]):
 
     def to_python_value(self, ctx: TransformContext, lv: Literal, expected_python_type: Any) -> Any:
         sd, fmt, names = _dataset_to_read(ctx, lv, expected_python_type)
-        return read_dataset(codecs_for(ctx), sd.uri, self.python_type, fmt, names)
+        return read_dataset(ctx, codecs_for(ctx), sd.uri, self.python_type, fmt, names)
 
     def guess_python_type(self, literal_type: LiteralType) -> Any:
         """``pd.DataFrame`` (annotated with its ``Columns`` when the literal type declares them)."""
@@ -253,4 +255,4 @@ class StructuredDatasetTransformer(TypeTransformer[StructuredDataset]):
 
     def to_python_value(self, ctx: TransformContext, lv: Literal, expected_python_type: Any) -> StructuredDataset:
         sd, _, names = _dataset_to_read(ctx, lv, expected_python_type)
-        return StructuredDataset(uri=sd.uri, metadata=sd.metadata, columns=names, engine=ctx.engine)
+        return StructuredDataset(uri=sd.uri, metadata=sd.metadata, columns=names, engine=ctx.engine, context=ctx)

@@ -141,7 +141,7 @@ def parse_blob(ctx: TransformContext, lit: Literal, key: bytes | None, python_ty
 
 def fetch_verified(ctx: TransformContext, blob: PickleBlob, key: bytes, python_type: Any) -> bytes:
     """The blob's bytes, after checking its size and HMAC signature (reads at most one byte past the recorded size)."""
-    with ctx.storage.open_read(blob.uri) as f:
+    with ctx.open_read(blob.uri) as f:
         data: bytes = f.read() if blob.size is None else f.read(blob.size + 1)
     if blob.size is not None and len(data) != blob.size:
         got = f"{len(data)} bytes" if len(data) <= blob.size else "more bytes"
@@ -178,8 +178,12 @@ def loads(blob: PickleBlob, data: bytes, python_type: Any) -> Any:
 
 
 def load_stream(ctx: TransformContext, blob: PickleBlob, python_type: Any) -> Any:
-    """Unpickle straight from the storage stream (unsigned blobs); errors name the blob."""
-    with ctx.storage.open_read(blob.uri) as f:
+    """Unpickle straight from the storage stream (unsigned blobs); errors name the blob.
+
+    Unsigned bytes run code when unpickled, so only a blob inside the context's
+    storage root or a listed read root is opened (``roots_only``).
+    """
+    with ctx.open_read(blob.uri, roots_only=True) as f:
         try:
             value = pickle.load(f)
             end = f.tell() if blob.size is not None else None

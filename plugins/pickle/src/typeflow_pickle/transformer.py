@@ -219,7 +219,8 @@ class PickleTransformer(TypeTransformer[Any]):
 
 
 def _read_all(ctx: TransformContext, blob: blobs.PickleBlob) -> bytes:
-    with ctx.storage.open_read(blob.uri) as f:
+    """The bytes of an unsigned blob, read only from inside the storage root or a read root."""
+    with ctx.open_read(blob.uri, roots_only=True) as f:
         data: bytes = f.read()
     return data
 

@@ -1,0 +1,146 @@
+"""Pickles named by someone else's literal never run without a key: every path to a foreign blob is refused."""
+
+from __future__ import annotations
+
+import base64
+import http.server
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import cloudpickle
+import pytest
+
+from typeflow import TypeEngine
+from typeflow.errors import StorageError
+from typeflow.literals import Blob, BlobMetadata, BlobType, Literal, LiteralCollection, Scalar
+from typeflow.storage import get_storage
+
+from .samples import People, Tripwire
+
+
+def pickle_literal(uri: str) -> Literal:
+    return Literal(scalar=Scalar(blob=Blob(BlobMetadata(BlobType("PythonPickle")), uri)))
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    payload = b""
+    requests: list[str] = []
+
+    def do_GET(self) -> None:
+        type(self).requests.append(self.path)
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(self.payload)))
+        self.end_headers()
+        self.wfile.write(self.payload)
+
+    do_HEAD = do_GET
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def evil_server(tmp_path: Path) -> Iterator[tuple[str, list[str]]]:
+    _Handler.payload = cloudpickle.dumps(Tripwire(tmp_path / "ran-from-http"))
+    _Handler.requests = []
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", _Handler.requests
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def marker(tmp_path: Path) -> Path:
+    return tmp_path / "ran"
+
+
+@pytest.fixture
+def payload(marker: Path) -> bytes:
+    return cloudpickle.dumps(Tripwire(marker))
+
+
+def _foreign_uri(form: str, storage: Path, tmp_path: Path, payload: bytes) -> str:
+    outside = tmp_path / "attacker" / "evil.pkl"
+    outside.parent.mkdir(exist_ok=True)
+    outside.write_bytes(payload)
+    if form == "any_local_path":
+        return str(outside)
+    if form == "dotdot_out_of_storage":
+        storage.mkdir(parents=True, exist_ok=True)
+        return f"{storage}/../attacker/evil.pkl"
+    if form == "file_url":
+        return f"file://{outside}"
+    if form == "symlink_in_storage":
+        link = storage / "ab" / "evil.pkl"
+        link.parent.mkdir(parents=True)
+        link.symlink_to(outside)
+        return str(link)
+    if form == "data_url":
+        return "data:application/octet-stream;base64," + base64.b64encode(payload).decode()
+    if form == "memory_url":
+        memory = get_storage("memory://typeflow-attacker")
+        uri = memory.new_uri(".pkl")
+        memory.write_bytes(uri, payload)
+        return uri
+    assert form == "chained_url"
+    return f"simplecache::file://{outside}"
+
+
+FORMS = [
+    "any_local_path",
+    "dotdot_out_of_storage",
+    "file_url",
+    "symlink_in_storage",
+    "data_url",
+    "memory_url",
+    "chained_url",
+]
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_an_unsigned_pickle_outside_storage_is_never_unpickled(
+    storage: Path, tmp_path: Path, payload: bytes, marker: Path, form: str
+) -> None:
+    ctx = TypeEngine().context(storage=str(storage))
+    uri = _foreign_uri(form, storage, tmp_path, payload)
+    with pytest.raises(StorageError, match="refused to read") as info:
+        ctx.engine.to_python_value(ctx, pickle_literal(uri), People)
+    assert not marker.exists(), f"a pickle at {uri} was unpickled"
+    assert info.value.uri == uri and "read_roots" in str(info.value)
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_an_unsigned_list_of_pickles_outside_storage_is_never_unpickled(
+    storage: Path, tmp_path: Path, payload: bytes, marker: Path, form: str
+) -> None:
+    uri = _foreign_uri(form, storage, tmp_path, payload)
+    for workers in (1, 4):
+        ctx = TypeEngine().context(storage=str(storage), pickle_workers=workers)
+        lv = Literal(collection=LiteralCollection((pickle_literal(uri),)))
+        with pytest.raises(StorageError, match="refused to read"):
+            ctx.engine.to_python_value(ctx, lv, list[People])
+        assert not marker.exists()
+
+
+def test_an_http_pickle_is_refused_without_a_request(storage: Path, evil_server: tuple[str, list[str]], tmp_path: Path) -> None:
+    base, requests = evil_server
+    ctx = TypeEngine().context(storage=str(storage))
+    with pytest.raises(StorageError, match="refused to read"):
+        ctx.engine.to_python_value(ctx, pickle_literal(f"{base}/evil.pkl"), People)
+    assert requests == [] and not (tmp_path / "ran-from-http").exists()
+
+
+def test_a_listed_read_root_is_trusted_for_unsigned_pickles(storage: Path, tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / "p.pkl").write_bytes(cloudpickle.dumps(People("Ada")))
+    ctx = TypeEngine().context(storage=str(storage), read_roots=[str(shared)])
+    assert ctx.engine.to_python_value(ctx, pickle_literal(str(shared / "p.pkl")), People) == People("Ada")
+
+
+def test_pickles_in_the_own_storage_still_round_trip(storage: Path) -> None:
+    ctx = TypeEngine().context(storage=str(storage))
+    lv = ctx.engine.to_literal(ctx, [People("a"), People("b")], list[People])
+    assert ctx.engine.to_python_value(ctx, lv, list[People]) == [People("a"), People("b")]
