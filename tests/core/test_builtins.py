@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from typeflow import HashMethod, TransformContext, wire
+from typeflow import HashMethod, TransformContext, TypeTransformer, wire
 from typeflow.errors import RestrictedTypeError, TypeflowError, TypeTransformerFailedError
 from typeflow.literals import Literal, LiteralCollection, LiteralType, Primitive, Scalar, SimpleType
 
@@ -213,6 +213,36 @@ def test_guess_python_type_inverts_every_builtin_literal_type(ctx: TransformCont
     assert rebuilt.name == "s" and rebuilt.points[0].x == 1 and rebuilt.parent.y == 4.0
     enum_type = engine.guess_python_type(engine.to_literal_type(Color))
     assert [m.value for m in enum_type] == ["red", "green"]
+
+
+class _GuessesStructs(TypeTransformer[Any]):
+    """Registered after the built-ins: claims every STRUCT literal type when guessing."""
+
+    def __init__(self) -> None:
+        super().__init__("guesses-structs", Point)
+
+    def get_literal_type(self, t: Any) -> LiteralType:
+        return LiteralType(simple=SimpleType.STRUCT)
+
+    def to_literal(self, ctx: TransformContext, python_val: Any, python_type: Any, expected: Any) -> Literal:
+        raise NotImplementedError
+
+    def to_python_value(self, ctx: TransformContext, lv: Literal, expected_python_type: Any) -> Any:
+        raise NotImplementedError
+
+    def guess_python_type(self, literal_type: LiteralType) -> Any:
+        if literal_type.simple == SimpleType.STRUCT:
+            return "guessed by the newer transformer"
+        raise ValueError("not a struct")
+
+
+def test_guess_asks_a_later_registration_before_the_builtin_predicates(ctx: TransformContext) -> None:
+    # a plugin that refines a built-in literal type (pydantic's STRUCT schemas) must win over the dataclass guess
+    engine = ctx.engine
+    dataclass_type = engine.to_literal_type(Shape)
+    assert dataclasses.is_dataclass(engine.guess_python_type(dataclass_type))
+    engine.register(_GuessesStructs(), override=True)
+    assert engine.guess_python_type(dataclass_type) == "guessed by the newer transformer"
 
 
 def test_hash_method_sets_the_literal_hash(ctx: TransformContext) -> None:

@@ -7,9 +7,10 @@ rolled back. Every registration clears the owning engine's dispatch caches.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from typeflow.errors import PluginError
@@ -38,10 +39,15 @@ class PluginSource:
 USER = PluginSource("user", "<engine.register>", "")
 
 
+_sequence = itertools.count()
+
+
 @dataclass(frozen=True)
 class Registration:
     transformer: TypeTransformer[Any]
     source: PluginSource
+    #: when it was made, across exact types and predicates (a plugin loaded later comes later)
+    order: int = field(default_factory=lambda: next(_sequence), compare=False)
 
 
 class TransformerRegistry:
@@ -130,14 +136,16 @@ class TransformerRegistry:
         self.engine._invalidate()
 
     def transformers(self) -> list[Registration]:
-        """Every registration, exact types first, then predicates newest first."""
-        seen: set[int] = set()
-        out = []
-        for reg in [*self.by_type.values(), *(r for _, r in reversed(self.predicates))]:
-            if id(reg.transformer) not in seen:
-                seen.add(id(reg.transformer))
-                out.append(reg)
-        return out
+        """Every registered transformer once, oldest registration first (exact types and predicates alike).
+
+        ``engine.guess_python_type`` asks them newest first, so a plugin's
+        transformer is asked before the built-ins whose literal types it refines
+        (typeflow-pydantic's STRUCT schemas before the dataclass guess).
+        """
+        first: dict[int, Registration] = {}
+        for reg in sorted([*self.by_type.values(), *(r for _, r in self.predicates)], key=lambda r: r.order):
+            first.setdefault(id(reg.transformer), reg)
+        return list(first.values())
 
 
 def _name(t: Any) -> str:
