@@ -6,7 +6,10 @@ import json
 
 from .dists import run_python
 
-HEAVY = ["numpy", "pandas", "pyarrow", "cloudpickle", "fsspec", "mashumaro", "asyncio"]
+HEAVY = [
+    *("numpy", "pandas", "pyarrow", "cloudpickle", "fsspec", "mashumaro", "asyncio"),
+    *("pydantic", "google", "polars", "flyteidl"),  # heavy plugins' libraries (google: protobuf)
+]
 
 
 def test_import_typeflow_loads_no_plugin_and_no_heavy_library() -> None:

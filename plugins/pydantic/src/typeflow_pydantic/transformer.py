@@ -1,0 +1,192 @@
+"""pydantic v2 models ↔ msgpack ``Binary``, in the form flytekit 1.16 writes and reads.
+
+The literal type is ``STRUCT`` with the model's JSON Schema (``model_json_schema()``)
+in ``metadata`` and flytekit's msgpack annotation; the literal is
+``Binary(tag="msgpack")`` holding the model's JSON form (``mode="json"``)
+packed with msgpack. Reading unpacks it and validates it in pydantic's JSON
+mode, as flytekit does, so flytekit reads typeflow's records and the reverse.
+The JSON struct form (``Scalar.generic``) that the Flyte console and older
+flytekit write is read too.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+import msgpack
+from pydantic import BaseModel, ValidationError
+from pydantic_core import PydanticSerializationError, to_json
+
+from typeflow.errors import TypeTransformerFailedError, type_name
+from typeflow.literals import Binary, Literal, LiteralType, Scalar, SimpleType
+from typeflow.transformer import TransformContext, TypeTransformer, strip_annotated
+
+from .errors import validation_failed
+
+__all__ = ["MSGPACK_ANNOTATION", "PydanticTransformer"]
+
+#: how flytekit marks a STRUCT literal type whose values are msgpack (part of Flyte's cache key)
+MSGPACK_ANNOTATION = {"cache-key-metadata": {"serialization-format": "msgpack"}}
+
+
+def model_class(t: Any) -> type[BaseModel]:
+    """The model class of a declared type (``Annotated`` stripped); refuses ``BaseModel`` itself."""
+    cls = strip_annotated(t)[0]
+    if not (isinstance(cls, type) and issubclass(cls, BaseModel)):
+        raise TypeTransformerFailedError("not a pydantic model class", python_type=t)
+    if cls is BaseModel:
+        raise TypeTransformerFailedError(
+            "BaseModel itself has no fields, so a record read back as it would lose every value",
+            python_type=t,
+            hint="declare the model class (class People(BaseModel): ...)",
+        )
+    return cls
+
+
+class PydanticTransformer(TypeTransformer[BaseModel]):
+    """Every ``pydantic.BaseModel`` subclass (found through the MRO) ↔ msgpack ``Binary``.
+
+    A list or map of models is held packed: one array of msgpack records.
+    """
+
+    packed_kind = "binary"
+    packed_tag = "msgpack"
+
+    def __init__(self) -> None:
+        # flytekit's name: unions tag their variants with it, so flytekit reads typeflow's unions
+        super().__init__("Pydantic Transformer", BaseModel)
+        self._schemas: dict[type[BaseModel], dict[str, Any]] = {}
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------------ types
+
+    def schema(self, cls: type[BaseModel]) -> dict[str, Any]:
+        """The model's JSON Schema, built once per class."""
+        schema = self._schemas.get(cls)
+        if schema is None:
+            try:
+                built = cls.model_json_schema()
+            except Exception as exc:  # a field pydantic cannot describe (an arbitrary type, a callable)
+                raise TypeTransformerFailedError(
+                    f"pydantic cannot build a JSON Schema for it: {type(exc).__name__}: {exc}",
+                    python_type=cls,
+                    hint="give the offending field a JSON-describable type, or a json_schema_extra / WithJsonSchema annotation",
+                ) from None
+            with self._lock:
+                schema = self._schemas.setdefault(cls, built)
+        return schema
+
+    def get_literal_type(self, t: Any) -> LiteralType:
+        cls = model_class(t)
+        return LiteralType(simple=SimpleType.STRUCT, metadata=self.schema(cls), annotation=MSGPACK_ANNOTATION)
+
+    def assert_type(self, t: Any, v: Any) -> None:
+        cls = model_class(t)
+        if not isinstance(v, cls):
+            hint = f"build one with {cls.__qualname__}.model_validate(value)" if isinstance(v, dict) else None
+            raise TypeTransformerFailedError(f"expected a {cls.__qualname__} instance", python_type=t, value=v, hint=hint)
+
+    # ------------------------------------------------------------------ values → bytes
+
+    def to_raw(self, value: Any, python_type: Any) -> bytes:
+        """One model as msgpack bytes of its JSON form (by alias, as its schema names the fields)."""
+        self.assert_type(python_type, value)
+        cls = model_class(python_type)
+        try:
+            # the declared class's serializer: a subclass instance is written as the declared model
+            data = cls.__pydantic_serializer__.to_python(value, mode="json", by_alias=True, warnings="error")
+        except PydanticSerializationError as exc:
+            raise TypeTransformerFailedError(
+                f"cannot serialise it: {exc}",
+                python_type=python_type,
+                value=value,
+                hint="a field holds a value of the wrong type (built with model_construct, or assigned without "
+                "validate_assignment); build the model through validation",
+            ) from None
+        except RecursionError:
+            raise TypeTransformerFailedError("recursive structure cannot be serialised", python_type=python_type) from None
+        try:
+            packed: bytes = msgpack.packb(data, use_bin_type=True)
+        except (TypeError, ValueError, OverflowError) as exc:  # ints beyond 64 bits
+            raise TypeTransformerFailedError(
+                f"its JSON form does not fit msgpack: {exc}",
+                python_type=python_type,
+                value=value,
+                hint="msgpack integers are 64-bit; hold larger numbers as str or Decimal fields",
+            ) from None
+        return packed
+
+    def pack_many(self, values: list[Any], python_type: Any) -> Sequence[bytes]:
+        to_raw = self.to_raw
+        return [to_raw(v, python_type) for v in values]
+
+    def to_literal(self, ctx: TransformContext, python_val: Any, python_type: Any, expected: LiteralType | None) -> Literal:
+        return Literal(scalar=Scalar(binary=Binary(self.to_raw(python_val, python_type), "msgpack")))
+
+    # ------------------------------------------------------------------ bytes → values
+
+    def _validate_json(self, cls: type[BaseModel], text: bytes | str, python_type: Any, reading: str) -> BaseModel:
+        try:
+            # flytekit's options: lax (a JSON struct holds every number as a float), JSON mode
+            # (datetimes, bytes and enums as the JSON form spells them); names or aliases both accepted
+            return cls.model_validate_json(text, strict=False, by_alias=True, by_name=True)
+        except ValidationError as exc:
+            raise validation_failed(exc, python_type, reading=reading) from None
+
+    def from_raw(self, data: bytes, python_type: Any) -> BaseModel:
+        """One msgpack record back as a model instance, validated."""
+        cls = model_class(python_type)
+        try:
+            obj = msgpack.unpackb(data, raw=False, strict_map_key=False)
+            text = to_json(obj)
+        except Exception as exc:  # corrupt bytes, or values JSON cannot hold (raw bytes, ext types)
+            raise TypeTransformerFailedError(
+                f"the stored record is not msgpack of a JSON value: {type(exc).__name__}: {exc}",
+                python_type=python_type,
+                hint="it was not written by typeflow-pydantic or flytekit's pydantic transformer",
+            ) from None
+        return self._validate_json(cls, text, python_type, "the stored record")
+
+    def unpack_many(self, values: Sequence[bytes], python_type: Any) -> list[Any]:
+        out = []
+        for i, data in enumerate(values):
+            try:
+                out.append(self.from_raw(data, python_type))
+            except TypeTransformerFailedError as exc:
+                raise exc.at(f"[{i}]") from None
+        return out
+
+    def to_python_value(self, ctx: TransformContext, lv: Literal, expected_python_type: Any) -> BaseModel:
+        scalar = lv.scalar
+        if scalar is not None and scalar.binary is not None:
+            if scalar.binary.tag != "msgpack":
+                raise TypeTransformerFailedError(
+                    f"cannot read a binary tagged {scalar.binary.tag!r} as a pydantic model; expected 'msgpack'",
+                    python_type=expected_python_type,
+                )
+            return self.from_raw(scalar.binary.value, expected_python_type)
+        if scalar is not None and scalar.generic is not None:  # the JSON struct form (Flyte console, older flytekit)
+            cls = model_class(expected_python_type)
+            try:
+                text = json.dumps(scalar.generic)
+            except (TypeError, ValueError) as exc:
+                raise TypeTransformerFailedError(f"the struct is not JSON: {exc}", python_type=expected_python_type) from None
+            return self._validate_json(cls, text, expected_python_type, "the JSON struct")
+        raise TypeTransformerFailedError(
+            f"cannot read a {lv.variant} literal as a pydantic model; expected a msgpack binary or a JSON struct",
+            python_type=expected_python_type,
+        )
+
+    def guess_python_type(self, literal_type: LiteralType) -> Any:
+        from .schema import is_pydantic_schema, model_from_schema
+
+        schema = literal_type.metadata
+        if literal_type.simple != SimpleType.STRUCT or not schema or not is_pydantic_schema(schema):
+            raise ValueError("not a pydantic model schema")
+        return model_from_schema(schema)
+
+    def __repr__(self) -> str:
+        return f"PydanticTransformer(python_type={type_name(BaseModel)})"
