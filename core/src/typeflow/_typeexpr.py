@@ -37,6 +37,30 @@ _NAMES: dict[str, Any] = {
 }
 
 
+def _is_the_module(exc: ModuleNotFoundError, module_name: str) -> bool:
+    """Whether ``exc`` says ``module_name`` (or a parent package of it) is missing, not something it imports."""
+    return exc.name is not None and (module_name == exc.name or module_name.startswith(exc.name + "."))
+
+
+def _not_found(module_name: str) -> TypeExpressionError:
+    top = module_name.partition(".")[0]
+    return TypeExpressionError(
+        f"no module named {top!r}: it is neither installed nor a file in the current directory or on PYTHONPATH"
+    )
+
+
+def _import_module(module_name: str) -> Any:
+    """Import ``module_name``; every failure is one :class:`TypeExpressionError` wording."""
+    try:
+        return importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if _is_the_module(exc, module_name):
+            raise _not_found(module_name) from exc
+        raise TypeExpressionError(f"importing {module_name!r} failed: {exc}") from exc
+    except Exception as exc:
+        raise TypeExpressionError(f"importing {module_name!r} failed: {type(exc).__name__}: {exc}") from exc
+
+
 def _import_attr(dotted: str) -> Any:
     parts = dotted.split(".")
     for cut in range(len(parts), 0, -1):
@@ -44,7 +68,7 @@ def _import_attr(dotted: str) -> Any:
         try:
             obj: Any = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
-            if exc.name is not None and not module_name.startswith(exc.name):
+            if not _is_the_module(exc, module_name):
                 raise TypeExpressionError(f"importing {module_name!r} failed: {exc}") from exc
             continue
         except Exception as exc:
@@ -55,7 +79,7 @@ def _import_attr(dotted: str) -> Any:
             except AttributeError:
                 raise TypeExpressionError(f"module {module_name!r} has no attribute {attr!r}") from None
         return obj
-    raise TypeExpressionError(f"no module named {parts[0]!r} (is it installed, and on PYTHONPATH?)")
+    raise _not_found(parts[0])
 
 
 def _dotted(node: ast.expr) -> str | None:
@@ -98,10 +122,7 @@ def parse_type(text: str) -> Any:
     text = text.strip()
     if ":" in text and "[" not in text.split(":", 1)[0]:
         module, _, attr = text.partition(":")
-        try:
-            obj: Any = importlib.import_module(module)
-        except Exception as exc:
-            raise TypeExpressionError(f"cannot import module {module!r}: {type(exc).__name__}: {exc}") from exc
+        obj: Any = _import_module(module.strip())
         for part in attr.split("."):
             if not hasattr(obj, part):
                 raise TypeExpressionError(f"module {module!r} has no attribute {attr!r}")

@@ -7,14 +7,18 @@ Entry-point groups:
   module is imported only when a type from that package is first converted.
 * ``typeflow.fallbacks`` — loaded only when nothing else claims a type.
 
-``TYPEFLOW_DISABLE_PLUGINS=a,b`` skips entry points by name in both groups; it
-is read each time plugins are about to load.
+``TYPEFLOW_DISABLE_PLUGINS=a,b`` skips entry points in both groups, each item
+an entry-point name (``numpy``: every entry point of that name) or a
+distribution name (``typeflow-numpy``: every entry point of that distribution,
+so one of two plugins sharing an entry-point name can be turned off); it is
+read each time plugins are about to load.
 """
 
 from __future__ import annotations
 
 import importlib
 import os
+import re
 import threading
 from dataclasses import dataclass
 from importlib import metadata
@@ -28,8 +32,10 @@ __all__ = [
     "PLUGINS_GROUP",
     "PluginEntry",
     "candidate_names",
+    "disabled_by",
     "disabled_names",
     "entries",
+    "is_disabled",
     "rescan",
 ]
 
@@ -149,9 +155,33 @@ def _scan() -> tuple[PluginEntry, ...]:
 
 
 def disabled_names() -> frozenset[str]:
-    """Entry-point names listed in ``TYPEFLOW_DISABLE_PLUGINS`` (comma separated)."""
+    """The items of ``TYPEFLOW_DISABLE_PLUGINS`` (comma separated): entry-point or distribution names."""
     raw = os.environ.get("TYPEFLOW_DISABLE_PLUGINS", "")
     return frozenset(n.strip() for n in raw.split(",") if n.strip())
+
+
+def _normalized(name: str) -> str:
+    # PEP 503: distribution names compare case-insensitively, with runs of -_. alike
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def disabled_by(entry: PluginEntry, disabled: frozenset[str] | None = None) -> str | None:
+    """The ``TYPEFLOW_DISABLE_PLUGINS`` item that disables ``entry`` (its name or its distribution's), else ``None``."""
+    items = disabled_names() if disabled is None else disabled
+    if not items:
+        return None
+    if entry.name in items:
+        return entry.name
+    dist = _normalized(entry.distribution)
+    for item in items:
+        if _normalized(item) == dist:
+            return item
+    return None
+
+
+def is_disabled(entry: PluginEntry, disabled: frozenset[str] | None = None) -> bool:
+    """Whether ``TYPEFLOW_DISABLE_PLUGINS`` names ``entry`` or its distribution."""
+    return disabled_by(entry, disabled) is not None
 
 
 def top_package(obj: Any) -> str | None:

@@ -107,7 +107,7 @@ class PluginLoader:
         disabled = discovery.disabled_names()
         errors = []
         for entry in discovery.entries():
-            if entry.group != group or entry.name in disabled:
+            if entry.group != group or discovery.is_disabled(entry, disabled):
                 continue
             if group == discovery.PLUGINS_GROUP and entry.name not in names:
                 continue
@@ -126,7 +126,10 @@ class PluginLoader:
         """Whether an enabled plugin entry point called ``name`` exists that this engine has not loaded."""
         disabled = discovery.disabled_names()
         return any(
-            e.name == name and e.group == discovery.PLUGINS_GROUP and e.name not in disabled and e not in self.states
+            e.name == name
+            and e.group == discovery.PLUGINS_GROUP
+            and not discovery.is_disabled(e, disabled)
+            and e not in self.states
             for e in discovery.entries()
         )
 

@@ -101,7 +101,7 @@ class TransformerRegistry:
                 self.conflicts[t] = PluginError(
                     f"{_name(t)} is registered by both {previous.source} and {self._source}; "
                     f"the later one must pass override=True, or uninstall/disable one of them "
-                    f"(TYPEFLOW_DISABLE_PLUGINS={self._source.plugin})",
+                    f"(TYPEFLOW_DISABLE_PLUGINS={self._source.distribution} disables this one only)",
                     plugin=self._source.plugin,
                     distribution=self._source.distribution,
                     version=self._source.version,

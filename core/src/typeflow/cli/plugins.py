@@ -1,0 +1,127 @@
+"""``typeflow plugins``: installed plugins, and with ``--load`` whether each one loads.
+
+Without ``--load`` nothing is imported: the table comes from installed
+metadata. It still flags a ``typeflow.plugins`` entry point whose name is no
+importable top-level package, since typeflow loads a plugin only for types of
+the package its entry point is named after, so such a plugin never loads.
+
+With ``--load`` every enabled plugin is imported into a fresh engine; the
+command exits 1 when any plugin is broken or registers a type another plugin
+registered too without ``override=True``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+from typing import Any
+
+from typeflow import discovery
+from typeflow.cli._common import print_json
+
+__all__ = ["register", "run"]
+
+_COLUMNS = ("name", "group", "distribution", "version", "status")
+
+
+def register(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "plugins",
+        parents=[common],
+        help="list installed plugins: loaded, disabled, broken or conflicting",
+        description=__doc__.split("\n\n")[0] if __doc__ else None,
+    )
+    p.add_argument("--load", action="store_true", help="import every plugin now; exit 1 if any is broken or conflicting")
+    p.set_defaults(run=run)
+
+
+def name_warning(entry: discovery.PluginEntry) -> str | None:
+    """Why ``entry``'s name can never match a type, or ``None`` when it can."""
+    if entry.group != discovery.PLUGINS_GROUP:
+        return None  # fallbacks load whatever their name
+    try:
+        found = importlib.util.find_spec(entry.name) is not None
+    except (ImportError, ValueError):
+        found = False
+    if found:
+        return None
+    return (
+        f"no importable package is named {entry.name!r}: typeflow loads this plugin only for types whose top "
+        f"package is {entry.name!r}; name the entry point after the top package of the types it handles "
+        f'(e.g. numpy = "typeflow_numpy.plugin")'
+    )
+
+
+def _load_states() -> tuple[dict[discovery.PluginEntry, Any], dict[tuple[str, str], list[str]]]:
+    """Load every plugin into a fresh engine: each entry's error, and conflicts by (plugin, distribution)."""
+    from typeflow.engine import TypeEngine
+
+    engine = TypeEngine()
+    engine.load_all_plugins()
+    conflicts: dict[tuple[str, str], list[str]] = {}
+    for error in engine.registry.conflicts.values():
+        conflicts.setdefault((error.plugin or "", error.distribution or ""), []).append(str(error))
+    return engine.plugin_states(), conflicts
+
+
+def rows(load: bool) -> list[dict[str, Any]]:
+    """One row per installed entry point: its metadata, status, cause and warnings."""
+    states: dict[discovery.PluginEntry, Any] = {}
+    conflicts: dict[tuple[str, str], list[str]] = {}
+    if load:
+        states, conflicts = _load_states()
+    out = []
+    for entry in discovery.entries():
+        disabled_by = discovery.disabled_by(entry)
+        clash = conflicts.get((entry.name, entry.distribution), [])
+        if disabled_by is not None:
+            status, cause = "disabled", f"TYPEFLOW_DISABLE_PLUGINS names {disabled_by!r}"
+        elif entry in states and states[entry] is not None:
+            status, cause = "broken", str(states[entry])
+        elif clash:
+            status, cause = "conflicting", "; ".join(clash)
+        elif entry in states:
+            status, cause = "loaded", ""
+        else:
+            status, cause = "not loaded", "" if load else "loads when a value of its type is first converted"
+        warning = name_warning(entry)
+        out.append(
+            {
+                "name": entry.name,
+                "group": entry.group,
+                "distribution": entry.distribution,
+                "version": entry.version,
+                "module": entry.value,
+                "status": status,
+                "cause": cause,
+                "warnings": [warning] if warning else [],
+            }
+        )
+    return out
+
+
+def run(args: argparse.Namespace) -> int:
+    table = rows(args.load)
+    failed = any(r["status"] in ("broken", "conflicting") for r in table)
+    if args.json:
+        print_json(table)
+        return 1 if failed else 0
+    if not table:
+        from typeflow._hints import install_line
+
+        print(f"no typeflow plugins installed (for example: {install_line(['typeflow-numpy', 'typeflow-pickle'])})")
+        return 0
+    widths = {k: max(len(k), *(len(str(r[k])) for r in table)) for k in _COLUMNS}
+    print("  ".join(k.upper().ljust(widths[k]) for k in _COLUMNS).rstrip())
+    for r in table:
+        line = "  ".join(str(r[k]).ljust(widths[k]) for k in _COLUMNS)
+        if r["status"] in ("broken", "disabled", "conflicting"):
+            line += f"  {r['cause']}"
+        print(line.rstrip())
+        for warning in r["warnings"]:
+            print(f"  warning: {r['name']}: {warning}")
+    if not args.load:
+        print("\n(status without importing plugin modules; `typeflow plugins --load` imports them and reports failures)")
+    elif failed:
+        print("\nsome plugins are broken or conflicting: fix or uninstall them, or disable one with TYPEFLOW_DISABLE_PLUGINS")
+    return 1 if failed else 0
