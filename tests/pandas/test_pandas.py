@@ -78,18 +78,27 @@ def test_an_arrow_table_loads_the_plugin_through_the_pyarrow_entry_point(tmp_pat
     assert loaded and plugin in ("pandas", "pyarrow", "typeflow_pandas")
 
 
-def test_importing_typeflow_pandas_does_not_import_pandas_but_its_handle_loads_the_plugin() -> None:
-    heavy_after_import, loaded, literal_format = _run(
-        """
+def test_importing_typeflow_pandas_does_not_import_pandas_and_opening_a_handle_loads_the_plugin(tmp_path: Path) -> None:
+    pq.write_table(pa.table({"a": [1, 2]}), tmp_path / "t.parquet")
+    heavy_after_import, handle_is_core, loaded_for_type, loaded_after_open, columns = _run(
+        f"""
         import json, sys
+        heavy = []
         import typeflow
         from typeflow_pandas import StructuredDataset
-        heavy = sorted(m for m in ("pandas", "pyarrow", "typeflow_pandas.plugin") if m in sys.modules)
-        lt = typeflow.TypeEngine().to_literal_type(StructuredDataset)
-        print(json.dumps([heavy, "typeflow_pandas.plugin" in sys.modules, lt.structured_dataset_type.format]))
+        import typeflow.datasets
+        heavy += sorted(m for m in ("pandas", "pyarrow", "typeflow_pandas.plugin") if m in sys.modules)
+        engine = typeflow.TypeEngine()
+        engine.to_literal_type(StructuredDataset)  # the handle is core's: no plugin needed for its type
+        for_type = "typeflow_pandas.plugin" in sys.modules
+        import pandas as pd
+        frame = StructuredDataset(uri={str(tmp_path / "t.parquet")!r}, engine=engine).open(pd.DataFrame).all()
+        print(json.dumps([heavy, StructuredDataset is typeflow.datasets.StructuredDataset, for_type,
+                          "typeflow_pandas.plugin" in sys.modules, list(frame.columns)]))
         """
     )
-    assert heavy_after_import == [] and loaded and literal_format == "parquet"
+    assert heavy_after_import == [] and handle_is_core
+    assert not loaded_for_type and loaded_after_open and columns == ["a"]
 
 
 def test_round_trip_keeps_dtypes(ctx: TransformContext) -> None:

@@ -12,6 +12,8 @@ if TYPE_CHECKING:
 
 @hookimpl
 def typeflow_register_transformers(registry: TransformerRegistry) -> None:
+    from typeflow.datasets.transformer import StructuredDatasetTransformer
+
     from . import restricted, simple
     from .containers import DictTransformer, ListTransformer
     from .enums import EnumTransformer, LiteralStringTransformer, is_enum_type
@@ -28,3 +30,4 @@ def typeflow_register_transformers(registry: TransformerRegistry) -> None:
     registry.register_predicate(is_enum_type, EnumTransformer())
     for transformer in restricted.transformers():
         registry.register(transformer)
+    registry.register(StructuredDatasetTransformer())  # the lazy handle; frame types come with their plugins

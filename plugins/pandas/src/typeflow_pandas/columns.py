@@ -1,17 +1,13 @@
-"""Column literal types: from an Arrow schema, and whether a declared column fits a stored one."""
+"""Column literal types from an Arrow schema (what the literal of a written frame records)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from typeflow.datasets import is_index_column
 from typeflow.literals import DatasetColumn, LiteralType, SimpleType
 
-__all__ = ["arrow_columns", "arrow_literal_type", "is_index_column", "mismatch"]
-
-
-def is_index_column(name: str) -> bool:
-    """pyarrow's name for an unnamed index stored as a column (``__index_level_0__``)."""
-    return name.startswith("__index_level_") and name.endswith("__")
+__all__ = ["arrow_columns", "arrow_literal_type"]
 
 
 def arrow_literal_type(arrow_type: Any) -> LiteralType:
@@ -51,18 +47,3 @@ def arrow_columns(schema: Any) -> tuple[DatasetColumn, ...]:
         for field in schema
         if field.name not in index and not is_index_column(field.name)
     )
-
-
-_OPAQUE = (SimpleType.STRUCT, SimpleType.NONE)
-
-
-def mismatch(declared: LiteralType, stored: LiteralType) -> bool:
-    """True when a column declared as ``declared`` certainly cannot hold what was stored as ``stored``.
-
-    Only simple types are compared; a nested, all-null or unknown column is never refused.
-    """
-    if declared.simple is None or stored.simple is None:
-        return False
-    if declared.simple in _OPAQUE or stored.simple in _OPAQUE:
-        return False
-    return declared.simple != stored.simple

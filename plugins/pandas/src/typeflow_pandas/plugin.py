@@ -1,14 +1,14 @@
 """The typeflow hook implementations of typeflow-pandas.
 
-Entry points ``pandas``, ``pyarrow`` and ``typeflow_pandas`` in ``typeflow.plugins``
-all name this module: typeflow imports it only when a DataFrame, an Arrow
-table or a :class:`~typeflow_pandas.StructuredDataset` handle is first
-converted, so ``import typeflow`` never imports pandas or pyarrow.
+Entry points ``pandas`` and ``pyarrow`` in ``typeflow.plugins`` both name this
+module: typeflow imports it only when a DataFrame or an Arrow table is first
+converted (or a ``StructuredDataset`` handle is opened as one), so
+``import typeflow`` never imports pandas or pyarrow.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from typeflow import hookimpl
 
@@ -18,18 +18,17 @@ if TYPE_CHECKING:
 
 @hookimpl
 def typeflow_register_transformers(registry: TransformerRegistry) -> None:
-    """Register the DataFrame, Arrow table and handle transformers, and the parquet codecs of this engine."""
+    """Register ``pd.DataFrame`` and ``pyarrow.Table``, and their parquet codecs on this engine's table."""
     import pandas as pd
     import pyarrow as pa
 
-    from typeflow_pandas.codecs import codecs_for, register_parquet
-    from typeflow_pandas.transformer import DatasetTransformer, StructuredDatasetTransformer
+    from typeflow.datasets import DatasetTransformer, codecs_for
+    from typeflow_pandas import parquet
 
-    register_parquet(codecs_for(registry))
-    frames: dict[Any, DatasetTransformer] = {
-        pd.DataFrame: DatasetTransformer("pandas.DataFrame", pd.DataFrame),
-        pa.Table: DatasetTransformer("pyarrow.Table", pa.Table),
-    }
-    for transformer in frames.values():
-        registry.register(transformer)
-    registry.register(StructuredDatasetTransformer(frames))
+    codecs = codecs_for(registry)
+    codecs.provide_encoder(pd.DataFrame, "parquet", parquet.write_frame)  # a plugin's override, made earlier, wins
+    codecs.provide_decoder(pd.DataFrame, "parquet", parquet.read_frame)
+    codecs.provide_encoder(pa.Table, "parquet", parquet.write_table)
+    codecs.provide_decoder(pa.Table, "parquet", parquet.read_table)
+    registry.register(DatasetTransformer(pd.DataFrame, guesses=True, convert_hint="pass a pandas.DataFrame"))
+    registry.register(DatasetTransformer(pa.Table, convert_hint="build one with pyarrow.table(...) or pa.Table.from_pandas(df)"))

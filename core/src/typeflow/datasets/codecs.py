@@ -1,12 +1,16 @@
 """Encoders and decoders, chosen by (Python type, format), one table per engine.
 
-The parquet codecs for ``pandas.DataFrame`` and ``pyarrow.Table`` ship here.
-Another plugin adds a format (CSV, or polars frames) from its own hook,
-without touching this package:
+Every DataFrame plugin registers its codecs here, in the table of the engine
+whose hook it runs in. Because all of them share one table, and parquet is
+parquet whoever wrote it, a frame written by one plugin is read as another
+plugin's type: a pandas DataFrame comes back as a polars one, and the reverse.
+
+A plugin (or a user) adds a format from its own hook, without touching the
+plugin that owns the frame type:
 
     import pandas as pd
     from typeflow import hookimpl
-    import typeflow_pandas
+    from typeflow.datasets import register_decoder, register_encoder
 
     def write_csv(frame, file, columns):          # -> the written columns, or None
         frame.to_csv(file, columns=columns, index=False)
@@ -16,12 +20,13 @@ without touching this package:
 
     @hookimpl
     def typeflow_register_transformers(registry):
-        typeflow_pandas.register_encoder(registry, pd.DataFrame, "csv", write_csv)
-        typeflow_pandas.register_decoder(registry, pd.DataFrame, "csv", read_csv)
+        register_encoder(registry, pd.DataFrame, "csv", write_csv)
+        register_decoder(registry, pd.DataFrame, "csv", read_csv)
 
 Its users then write ``Annotated[pd.DataFrame, Format("csv")]``. Give that
-plugin's entry point the name ``pandas`` too: entry points that share a name
-load together, so its codecs are there whenever DataFrames are.
+plugin's entry point the name of the frame's package (``pandas``): entry points
+that share a name load together, so its codecs are there whenever that
+package's frames are.
 
 The tables belong to an engine (``TypeEngine()`` starts empty; its plugins'
 hooks fill it), so two engines never see each other's codecs and a hook may
@@ -38,21 +43,13 @@ from typing import IO, Any, Union
 from typeflow.errors import PluginError
 from typeflow.literals import DatasetColumn
 
-__all__ = [
-    "DatasetCodecs",
-    "Decoder",
-    "Encoder",
-    "codecs_for",
-    "register_decoder",
-    "register_encoder",
-    "register_parquet",
-]
+__all__ = ["DatasetCodecs", "Decoder", "Encoder", "codecs_for", "register_decoder", "register_encoder"]
 
 #: ``encoder(value, file, columns)`` writes ``value`` (only ``columns`` when not None) to an
 #: open binary file, and returns the written columns with their literal types, or None
 Encoder = Callable[[Any, IO[bytes], "list[str] | None"], "Sequence[DatasetColumn] | None"]
 #: ``decoder(source, columns)`` reads a value back (only ``columns`` when not None);
-#: ``source`` is a local file path (``str``) or an open binary file
+#: ``source`` is a local file path (``str``) or an open binary file, closed once the decoder returns
 Decoder = Callable[[Union[str, IO[bytes]], "list[str] | None"], Any]
 
 
@@ -65,16 +62,30 @@ class DatasetCodecs:
         self._lock = threading.Lock()
 
     def register_encoder(self, python_type: Any, fmt: str, encoder: Encoder, override: bool = False) -> None:
-        """Write values of ``python_type`` in format ``fmt`` with ``encoder(value, file, columns)``."""
+        """Write values of ``python_type`` in format ``fmt`` with ``encoder(value, file, columns)``.
+
+        A pair that is already taken raises :class:`~typeflow.errors.PluginError` unless ``override=True``.
+        """
         self._register(self._encoders, python_type, fmt, encoder, override, "encoder")
 
     def register_decoder(self, python_type: Any, fmt: str, decoder: Decoder, override: bool = False) -> None:
         """Read format ``fmt`` as ``python_type`` with ``decoder(source, columns)``."""
         self._register(self._decoders, python_type, fmt, decoder, override, "decoder")
 
+    def provide_encoder(self, python_type: Any, fmt: str, encoder: Encoder) -> None:
+        """Register ``encoder`` unless one is already registered: for a plugin's built-in codecs.
+
+        A plugin's own format, registered with ``override=True`` before the
+        plugin that owns the frame type loaded, keeps winning.
+        """
+        self._provide(self._encoders, python_type, fmt, encoder, "encoder")
+
+    def provide_decoder(self, python_type: Any, fmt: str, decoder: Decoder) -> None:
+        """Register ``decoder`` unless one is already registered (see :meth:`provide_encoder`)."""
+        self._provide(self._decoders, python_type, fmt, decoder, "decoder")
+
     def _register(self, table: dict[tuple[Any, str], Any], t: Any, fmt: str, fn: Any, override: bool, what: str) -> None:
-        if not callable(fn):
-            raise PluginError(f"the {what} for {_name(t)} in format {fmt!r} must be callable, got {fn!r}")
+        _check(t, fmt, fn, what)
         with self._lock:
             existing = table.get((t, fmt))
             if existing is not None and existing is not fn and not override:
@@ -84,9 +95,10 @@ class DatasetCodecs:
                 )
             table[(t, fmt)] = fn
 
-    def _register_default(self, table: dict[tuple[Any, str], Any], t: Any, fmt: str, fn: Any) -> None:
+    def _provide(self, table: dict[tuple[Any, str], Any], t: Any, fmt: str, fn: Any, what: str) -> None:
+        _check(t, fmt, fn, what)
         with self._lock:
-            table.setdefault((t, fmt), fn)  # a plugin's override, made earlier, wins
+            table.setdefault((t, fmt), fn)
 
     def encoder(self, python_type: Any, fmt: str) -> Encoder | None:
         """The encoder for ``python_type`` in ``fmt``, or None."""
@@ -100,6 +112,11 @@ class DatasetCodecs:
         """The formats ``python_type`` can be written in (``writing``) or read from."""
         table = self._encoders if writing else self._decoders
         return sorted(fmt for t, fmt in table if t is python_type)
+
+    def types(self, fmt: str, writing: bool) -> list[Any]:
+        """The Python types that write (``writing``) or read format ``fmt``."""
+        table = self._encoders if writing else self._decoders
+        return [t for t, f in table if f == fmt]
 
 
 _tables: weakref.WeakKeyDictionary[Any, DatasetCodecs] = weakref.WeakKeyDictionary()
@@ -133,22 +150,27 @@ def register_decoder(registry: Any, python_type: Any, fmt: str, decoder: Decoder
     """From a ``typeflow_register_transformers(registry)`` hook: read ``fmt`` as ``python_type``.
 
     ``decoder(source, columns)`` gets a local path (``str``) or an open binary
-    file, and reads only ``columns`` when it is not None.
+    file, and reads only ``columns`` when it is not None. A decoder that
+    returns a lazy value (a polars ``LazyFrame``) may keep a path, but must copy
+    what it needs from a file: the file is closed when the decoder returns.
     """
     codecs_for(registry).register_decoder(python_type, fmt, decoder, override)
 
 
-def register_parquet(codecs: DatasetCodecs) -> None:
-    """The built-in parquet codecs for ``pd.DataFrame`` and ``pyarrow.Table`` (kept if a plugin set its own)."""
-    import pandas as pd
-    import pyarrow as pa
+def frame_type_name(t: Any) -> str:
+    """A frame type as messages show it: its top package and name (``pandas.DataFrame``, ``polars.LazyFrame``)."""
+    module = getattr(t, "__module__", "")
+    qualname = getattr(t, "__qualname__", None)
+    if not module or qualname is None:
+        return repr(t).replace("typing.", "")
+    return qualname if module == "builtins" else f"{module.partition('.')[0]}.{qualname}"
 
-    from typeflow_pandas import parquet
 
-    codecs._register_default(codecs._encoders, pd.DataFrame, "parquet", parquet.write_frame)
-    codecs._register_default(codecs._decoders, pd.DataFrame, "parquet", parquet.read_frame)
-    codecs._register_default(codecs._encoders, pa.Table, "parquet", parquet.write_table)
-    codecs._register_default(codecs._decoders, pa.Table, "parquet", parquet.read_table)
+def _check(t: Any, fmt: str, fn: Any, what: str) -> None:
+    if not isinstance(fmt, str) or not fmt:
+        raise PluginError(f"the {what} for {_name(t)} needs a format name such as 'parquet', got {fmt!r}")
+    if not callable(fn):
+        raise PluginError(f"the {what} for {_name(t)} in format {fmt!r} must be callable, got {fn!r}")
 
 
 def _name(obj: Any) -> str:
