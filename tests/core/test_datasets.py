@@ -317,3 +317,21 @@ def test_a_dataset_type_is_guessed_as_the_handle_when_no_frame_plugin_guesses(
     lt = rctx.engine.to_literal_type(Annotated[StructuredDataset, Columns(age=int)])
     assert rctx.engine.guess_python_type(lt) == Annotated[StructuredDataset, Columns(age=int)]
     assert rctx.engine.guess_python_type(rctx.engine.to_literal_type(StructuredDataset)) is StructuredDataset
+
+
+def test_a_dataset_uri_from_a_literal_is_read_under_the_contexts_read_policy(rctx: TransformContext, tmp_path: Path) -> None:
+    import base64
+
+    from typeflow.literals import StructuredDataset as DatasetLiteral
+    from typeflow.literals import StructuredDatasetMetadata, StructuredDatasetType
+
+    inline = "data:text/csv;base64," + base64.b64encode(b"name\nada\n").decode()
+    csv_type = StructuredDatasetMetadata(StructuredDatasetType(format="csv"))
+    lv = Literal(scalar=Scalar(structured_dataset=DatasetLiteral(uri=inline, metadata=csv_type)))
+    with pytest.raises(StorageError, match="refused to read"):
+        rctx.engine.to_python_value(rctx, lv, Rows)
+    handle = rctx.engine.to_python_value(rctx, lv, StructuredDataset)  # nothing read yet
+    with pytest.raises(StorageError, match="refused to read"):
+        handle.open(Rows).all()  # the handle reads under the context it was read with
+    allowed = rctx.engine.context(storage=str(tmp_path / "other"), read_roots=["data:"])
+    assert allowed.engine.to_python_value(allowed, lv, Rows).data == {"name": ["ada"]}

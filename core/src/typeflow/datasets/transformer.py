@@ -219,7 +219,9 @@ def _with_columns(engine: Any, t: Any, sdt: StructuredDatasetType) -> Any:
 def _every_plugin_loaded(engine: Any) -> bool:
     disabled = discovery.disabled_names()
     states = engine.plugin_states()
-    return all(e in states for e in discovery.entries() if e.group == discovery.PLUGINS_GROUP and e.name not in disabled)
+    return all(
+        e in states for e in discovery.entries() if e.group == discovery.PLUGINS_GROUP and not discovery.is_disabled(e, disabled)
+    )
 
 
 class StructuredDatasetTransformer(TypeTransformer[StructuredDataset]):
