@@ -1,0 +1,9 @@
+"""Fixtures of the typeflow-flyteidl tests (run in the ``flyteidl`` / ``flyteidl113`` tox envs)."""
+
+from __future__ import annotations
+
+from hypothesis import settings
+
+# the machine is shared: time is measured by benchmarks, never by deadlines
+settings.register_profile("flyteidl", deadline=None)
+settings.load_profile("flyteidl")
