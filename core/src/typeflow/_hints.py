@@ -46,6 +46,7 @@ FIRST_PARTY: dict[str, FirstParty] = {
 FOLDERS: dict[str, str] = {
     "typeflow": "core",
     "typeflow-pickle": "plugins/pickle",
+    "typeflow-flyteidl": "plugins/flyteidl",
     **{p.distribution: p.folder for p in FIRST_PARTY.values()},
 }
 
