@@ -147,11 +147,11 @@ def test_the_wheel_ships_the_license_py_typed_and_its_version(folder: Path) -> N
 
 @pytest.mark.parametrize("folder", [f for f in FOLDERS if f.parent.name == "plugins"], ids=lambda f: f.name)
 def test_install_hints_know_every_first_party_plugin(folder: Path) -> None:
-    from typeflow import _hints
+    from typeflow import hints as _hints
 
     name = project(folder)["project"]["name"]
     assert _hints.FOLDERS.get(name) == str(folder.relative_to(ROOT)), (
-        f"{name} is missing from typeflow._hints.FOLDERS (and FIRST_PARTY, for the module its types come from): "
+        f"{name} is missing from typeflow.hints.FOLDERS (and FIRST_PARTY, for the module its types come from): "
         "add it so errors and the pickle fallback name it with an install line"
     )
     for prefix, plugin in _hints.FIRST_PARTY.items():

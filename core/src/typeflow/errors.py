@@ -106,18 +106,24 @@ class RestrictedTypeError(TypeTransformerFailedError):
 
 
 class NoTransformerError(TypeflowError, TypeError):
-    """No transformer, plugin or fallback claims a Python type."""
+    """No transformer, plugin or fallback claims a Python type.
+
+    The message names the fix: first the typeflow plugin made for the type's
+    package when there is one and it is not installed (``typeflow-numpy`` for
+    a numpy type), then registering a transformer or the pickle fallback,
+    each with an install line that works where typeflow came from.
+    """
 
     def __init__(self, python_type: Any, looked_at: Iterable[str] = ()) -> None:
+        from typeflow.hints import fallback_hint, missing_plugin_hint
+
         self.python_type = python_type
         self.looked_at = tuple(looked_at)
         plugins = ", ".join(self.looked_at) if self.looked_at else "none matched"
-        super().__init__(
-            f"no transformer for type {type_name(python_type)} (plugins looked at: {plugins}). "
-            "Install a plugin that handles it, register a TypeTransformer with "
-            "engine.register(...), or `pip install typeflow-pickle` to pickle "
-            "types nothing else claims"
-        )
+        first = missing_plugin_hint(python_type)
+        fixes = [f"{first[0].upper()}{first[1:]}." if first else "Install a plugin that handles it."]
+        fixes.append(f"Or register a TypeTransformer with engine.register(...), or {fallback_hint()}")
+        super().__init__(f"no transformer for type {type_name(python_type)} (plugins looked at: {plugins}). " + " ".join(fixes))
 
 
 class LiteralDecodeError(TypeflowError, ValueError):

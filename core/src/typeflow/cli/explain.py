@@ -25,9 +25,9 @@ def literal_type_json(lt: Any) -> Any:
 
 def explain(t: Any) -> dict[str, Any]:
     """What ``explain`` reports about ``t``, as snake_case keys; ``transformer`` is ``None`` when nothing claims it."""
-    from typeflow._hints import missing_plugin_hint
     from typeflow.engine import TypeEngine
     from typeflow.errors import NoTransformerError, type_name
+    from typeflow.hints import missing_plugin_hint
 
     engine = TypeEngine()
     try:

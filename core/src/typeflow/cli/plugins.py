@@ -107,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
         print_json(table)
         return 1 if failed else 0
     if not table:
-        from typeflow._hints import install_line
+        from typeflow.hints import install_line
 
         print(f"no typeflow plugins installed (for example: {install_line(['typeflow-numpy', 'typeflow-pickle'])})")
         return 0

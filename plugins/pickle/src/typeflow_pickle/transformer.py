@@ -50,13 +50,18 @@ def _announce(t: Any) -> None:
         if key in _announced:
             return
         _announced.add(key)
+    from typeflow.hints import missing_plugin_hint
+
+    # a type whose package has a typeflow plugin (numpy, pandas, ...) is pickled only while that plugin
+    # is not installed: say which one would give it a real literal type
+    fix = missing_plugin_hint(t) or "register a TypeTransformer or use a dataclass to give the type a real literal type"
     log.warning(
         "no transformer claims %s, so typeflow-pickle stores its values as cloudpickle blobs (format %s). "
-        "Pickles are opaque, readable only under Python %s, and unpickling runs code: register a "
-        "TypeTransformer or use a dataclass to give the type a real literal type (logged once per type)",
+        "Pickles are opaque, readable only under Python %s, and unpickling runs code: %s (logged once per type)",
         _label(t),
         blobs.FORMAT,
         md.RUNNING_PYTHON,
+        fix,
     )
 
 

@@ -21,7 +21,7 @@ from importlib import metadata
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-__all__ = ["FIRST_PARTY", "FirstParty", "first_party_for", "install_line", "missing_plugin_hint"]
+__all__ = ["FIRST_PARTY", "FOLDERS", "FirstParty", "fallback_hint", "first_party_for", "install_line", "missing_plugin_hint"]
 
 
 @dataclass(frozen=True)
@@ -155,3 +155,10 @@ def missing_plugin_hint(t: Any) -> str | None:
 
 def _same(a: str, b: str) -> bool:
     return a.lower().replace("_", "-") == b.lower().replace("_", "-")
+
+
+def fallback_hint() -> str:
+    """How to get the pickle fallback for types nothing else claims (installed, disabled, or not there)."""
+    if _installed("typeflow-pickle"):
+        return "enable typeflow-pickle (TYPEFLOW_DISABLE_PLUGINS names it) to pickle types nothing else claims"
+    return f"install typeflow-pickle to pickle types nothing else claims: {install_line(['typeflow-pickle'])}"
