@@ -215,3 +215,19 @@ def test_a_workflow_reuses_the_literal_a_task_produced_instead_of_converting_aga
     assert CONVERSIONS == ["to_literal", "to_literal"]
     CONVERSIONS.clear()
     assert changes_it(n=2).n == 20 and CONVERSIONS == ["to_literal", "to_literal"]
+
+
+def test_a_context_names_its_profile(monkeypatch: pytest.MonkeyPatch) -> None:
+    from typeflow.errors import ProfileError
+
+    engine = TypeEngine()
+    monkeypatch.delenv("TYPEFLOW_PROFILE", raising=False)
+    assert engine.context().profile == "typeflow"
+    assert engine.context(profile="flytekit-1.13").profile == "flytekit-1.13"
+    with pytest.raises(ProfileError, match=r"'flytekit-2'.*'flytekit-1\.16'"):
+        engine.context(profile="flytekit-2")
+    monkeypatch.setenv("TYPEFLOW_PROFILE", "flytekit-1.16")
+    assert engine.context().profile == "flytekit-1.16"
+    monkeypatch.setenv("TYPEFLOW_PROFILE", "nope")
+    with pytest.raises(ProfileError, match="TYPEFLOW_PROFILE 'nope'"):
+        engine.context()

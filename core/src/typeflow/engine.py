@@ -97,7 +97,10 @@ class TypeEngine:
 
         ``read_roots``: where, besides the storage's own location, blobs named
         by literals may be read (default: ``TYPEFLOW_READ_ROOTS``); see
-        :mod:`typeflow.confine`.
+        :mod:`typeflow.confine`. ``profile="flytekit-1.16"`` (or
+        ``"flytekit-1.13"``, default ``TYPEFLOW_PROFILE`` or ``"typeflow"``)
+        writes the literal forms that consumer reads; an unknown name raises
+        :class:`~typeflow.errors.ProfileError`.
         """
         return TransformContext(engine=self, storage=get_storage(storage), options=options, read_roots=read_roots)
 

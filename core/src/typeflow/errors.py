@@ -14,6 +14,7 @@ __all__ = [
     "LiteralDecodeError",
     "NoTransformerError",
     "PluginError",
+    "ProfileError",
     "RestrictedTypeError",
     "StorageError",
     "TypeTransformerFailedError",
@@ -133,6 +134,10 @@ class LiteralDecodeError(TypeflowError, ValueError):
         self.reason = reason
         self.where = where
         super().__init__(f"{reason} (at {where})" if where else reason)
+
+
+class ProfileError(TypeflowError, ValueError):
+    """An unknown profile name (``engine.context(profile=...)`` or ``TYPEFLOW_PROFILE``)."""
 
 
 class PluginError(TypeflowError):

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, get_args, get_origin
 
 from typeflow._aio import run_sync
 from typeflow.confine import ReadLocation, ReadPolicy, read_roots_from_env
-from typeflow.errors import TypeTransformerFailedError
+from typeflow.errors import ProfileError, TypeTransformerFailedError
 from typeflow.storage import open_regular_file
 
 if TYPE_CHECKING:
@@ -34,9 +34,20 @@ if TYPE_CHECKING:
     from typeflow.literals import Literal, LiteralType
     from typeflow.storage import Storage
 
-__all__ = ["AsyncTypeTransformer", "HashMethod", "TransformContext", "TypeTransformer"]
+__all__ = ["PROFILES", "AsyncTypeTransformer", "HashMethod", "TransformContext", "TypeTransformer", "check_profile"]
 
 T = TypeVar("T")
+
+#: who will read the literals a context writes, where flytekit versions read different forms
+#: (a list of pickles: one blob per element for flytekit 1.16; batches for 1.13 and typeflow)
+PROFILES = ("typeflow", "flytekit-1.16", "flytekit-1.13")
+
+
+def check_profile(name: Any, source: str = "profile") -> str:
+    """``name`` if it is one of :data:`PROFILES`; a :class:`ProfileError` saying which are, otherwise."""
+    if name not in PROFILES:
+        raise ProfileError(f"unknown {source} {name!r}; typeflow knows {', '.join(repr(p) for p in PROFILES)}")
+    return str(name)
 
 
 class TransformContext:
@@ -52,9 +63,13 @@ class TransformContext:
     own location (its bucket, or any regular local file for local storage);
     ``read_roots`` (``engine.context(read_roots=[...])``, else
     ``TYPEFLOW_READ_ROOTS``, comma-separated) lists more.
+
+    ``profile`` (``engine.context(profile="flytekit-1.16")``, else
+    ``TYPEFLOW_PROFILE``, else ``"typeflow"``) names who will read the
+    literals, for the forms flytekit versions read differently (see :data:`PROFILES`).
     """
 
-    __slots__ = ("_policy", "engine", "options", "storage")
+    __slots__ = ("_policy", "engine", "options", "profile", "storage")
 
     def __init__(
         self,
@@ -73,6 +88,10 @@ class TransformContext:
         else:
             roots = tuple(read_roots)
         self._policy = ReadPolicy(storage.url, roots)
+        if "profile" in self.options:
+            self.profile = check_profile(self.options["profile"])
+        else:
+            self.profile = check_profile(os.environ.get("TYPEFLOW_PROFILE") or PROFILES[0], "TYPEFLOW_PROFILE")
 
     @property
     def read_roots(self) -> tuple[str, ...]:
@@ -117,13 +136,13 @@ class TransformContext:
 
     def __repr__(self) -> str:
         roots = f", read_roots={self.read_roots!r}" if self.read_roots else ""
-        return f"TransformContext(storage={self.storage!r}{roots}, options={self.options!r})"
+        return f"TransformContext(storage={self.storage!r}{roots}, options={self.options!r}, profile={self.profile!r})"
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, TransformContext):
             return NotImplemented
-        mine = (self.engine, self.storage, self.read_roots, self.options)
-        return mine == (other.engine, other.storage, other.read_roots, other.options)
+        mine = (self.engine, self.storage, self.read_roots, self.options, self.profile)
+        return mine == (other.engine, other.storage, other.read_roots, other.options, other.profile)
 
     __hash__ = None  # type: ignore[assignment]
 

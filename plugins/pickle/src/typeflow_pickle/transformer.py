@@ -27,6 +27,9 @@ __all__ = ["PickleTransformer"]
 
 log = logging.getLogger("typeflow.pickle")
 
+#: the profile whose readers take one file per list item (flytekit 1.16 reads a batch file as one nested list)
+PER_ITEM_PROFILE = "flytekit-1.16"
+
 _announced: set[Any] = set()
 _announced_lock = threading.Lock()
 
@@ -155,12 +158,18 @@ class PickleTransformer(TypeTransformer[Any]):
     def to_literal_collection(
         self, ctx: TransformContext, values: list[Any], element_type: Any, annotations: tuple[Any, ...]
     ) -> Literal:
-        """Pickle a list into one file, or one file per ``BatchSize(n)`` items; a collection literal of the blobs."""
+        """Pickle a list into one file, or one file per ``BatchSize(n)`` items; a collection literal of the blobs.
+
+        With the ``flytekit-1.16`` profile every item is its own file, the
+        layout flytekit 1.16 reads (it would read a batch file as one nested
+        list), whatever ``BatchSize`` says.
+        """
         self._check_values(values, element_type)
         t = strip_annotated(element_type)[0]
         _announce(t)
         total = len(values)
-        size = batch_size_of(annotations) or max(total, 1)
+        per_item = ctx.profile == PER_ITEM_PROFILE
+        size = 1 if per_item else batch_size_of(annotations) or max(total, 1)
         starts = list(range(0, total, size))
         count = len(starts)
         key = signing.key_from(ctx)
@@ -168,11 +177,21 @@ class PickleTransformer(TypeTransformer[Any]):
 
         def write(index: int) -> Literal:
             start = starts[index]
-            batch = values if count == 1 else values[start : start + size]
-            meta = blobs.base_metadata("batch")
-            meta[md.ITEMS] = str(len(batch))
-            meta[md.BATCH] = f"{index}/{count}"
-            lv = blobs.write_blob(ctx, batch, meta, key, element_type, lambda: _locate_unpicklable(batch, start, element_type))
+            if per_item:
+                item = values[start]
+                meta = blobs.base_metadata("value")
+                meta[md.BATCH] = f"{index}/{count}"
+                lv = blobs.write_blob(
+                    ctx, item, meta, key, element_type, lambda: _locate_unpicklable([item], start, element_type)
+                )
+            else:
+                batch = values if count == 1 else values[start : start + size]
+                meta = blobs.base_metadata("batch")
+                meta[md.ITEMS] = str(len(batch))
+                meta[md.BATCH] = f"{index}/{count}"
+                lv = blobs.write_blob(
+                    ctx, batch, meta, key, element_type, lambda: _locate_unpicklable(batch, start, element_type)
+                )
             written.append(lv.scalar.blob.uri)  # type: ignore[union-attr]  # write_blob makes a blob literal
             return lv
 
@@ -241,8 +260,16 @@ def _check_position(blob: blobs.PickleBlob, index: int, count: int, element_type
 
 
 def _extend(out: list[Any], blob: blobs.PickleBlob, value: Any, element_type: Any) -> None:
-    if blob.meta.get(md.KIND, "batch") != "batch":
-        out.append(value)  # a lone-value pickle inside a collection
+    kind = blob.meta.get(md.KIND)
+    if kind is None:  # written by flytekit: 1.16 pickles each item, 1.13 batches them (List[FlytePickle])
+        cls = _checkable_class(strip_annotated(element_type)[0])
+        if type(value) is list and not (cls is not None and isinstance(value, cls)):
+            out.extend(value)
+        else:
+            out.append(value)
+        return
+    if kind != "batch":
+        out.append(value)  # a lone-value pickle inside a collection (one file per item)
         return
     items = blob.meta.get(md.ITEMS)
     if not isinstance(value, list) or (items is not None and str(len(value)) != items):
