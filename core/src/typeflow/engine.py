@@ -17,6 +17,7 @@ from typing import Any, ClassVar, get_args, get_origin
 
 from typeflow import discovery
 from typeflow._aio import run_sync
+from typeflow._default_on_class import default_on_class
 from typeflow._trace import trace, tracing
 from typeflow.dispatch import Dispatcher, Resolution
 from typeflow.errors import PluginError, TypeflowError, TypeTransformerFailedError, type_name
@@ -57,7 +58,9 @@ class TypeEngine:
     """A registry of transformers, a plugin manager, and the dispatch caches.
 
     ``TypeEngine()`` is a fresh, independent engine (built-ins registered,
-    plugins loaded lazily); :meth:`default` is the process-wide one.
+    plugins loaded lazily); :meth:`default` is the process-wide one. As in
+    flytekit, the methods may be called on the class, meaning the default
+    engine: ``TypeEngine.register(t)``, ``TypeEngine.to_literal_type(int)``.
 
         >>> engine = TypeEngine()
         >>> ctx = engine.context()
@@ -92,7 +95,8 @@ class TypeEngine:
                     engine = cls._default = cls()
         return engine
 
-    def context(self, storage: str | None = None, read_roots: Iterable[str] | None = None, **options: Any) -> TransformContext:
+    @default_on_class
+    def context(self, /, storage: str | None = None, read_roots: Iterable[str] | None = None, **options: Any) -> TransformContext:
         """A :class:`TransformContext` on ``storage`` (default: ``TYPEFLOW_STORAGE`` or the local cache).
 
         ``read_roots``: where, besides the storage's own location, blobs named
@@ -106,8 +110,14 @@ class TypeEngine:
 
     # ------------------------------------------------------------------ registration
 
+    @default_on_class
     def register(self, transformer: TypeTransformer[Any], override: bool = False, additional_types: tuple[Any, ...] = ()) -> None:
-        """Register ``transformer`` for its ``python_type`` on this engine."""
+        """Register ``transformer`` for its ``python_type`` (and ``additional_types``) on this engine.
+
+        A type that already has a transformer is refused with a
+        :class:`~typeflow.errors.PluginError` naming both, unless ``override=True``;
+        the engine keeps the transformer it had.
+        """
         self.registry.register(transformer, override=override, additional_types=additional_types)
 
     def _invalidate(self) -> None:
@@ -116,10 +126,12 @@ class TypeEngine:
             self._dispatch.clear()
             self._plans = {}
 
+    @default_on_class
     def plugin_states(self) -> dict[discovery.PluginEntry, PluginError | None]:
         """Entry points this engine has loaded, each with its load error or ``None``."""
         return dict(self._loader.states)
 
+    @default_on_class
     def load_plugin(self, entry: discovery.PluginEntry) -> PluginError | None:
         """Load one entry point (from :func:`typeflow.discovery.entries`) into this engine now.
 
@@ -129,16 +141,19 @@ class TypeEngine:
         """
         return self._loader.load_entry(entry)
 
+    @default_on_class
     def load_all_plugins(self) -> list[PluginError]:
         """Load every installed, enabled plugin and fallback now; returns their errors."""
         return self._loader.load_all()
 
     # ------------------------------------------------------------------ dispatch
 
+    @default_on_class
     def get_transformer(self, python_type: Any) -> TypeTransformer[Any]:
         """The transformer for ``python_type``; cached per engine (see :mod:`typeflow.dispatch`)."""
         return self._dispatch.get_transformer(python_type)
 
+    @default_on_class
     def resolve(self, python_type: Any) -> Resolution:
         """Resolve ``python_type`` through the dispatch layers, saying which step matched."""
         return self._dispatch.resolve(python_type)
@@ -161,6 +176,7 @@ class TypeEngine:
             pass
         return plan
 
+    @default_on_class
     def to_literal_type(self, python_type: Any) -> LiteralType:
         """The :class:`LiteralType` of ``python_type``."""
         return self._plan(python_type).literal_type
@@ -173,6 +189,7 @@ class TypeEngine:
             hint=f"declare the type as Optional[{type_name(python_type, qualified=False)}] to allow None",
         )
 
+    @default_on_class
     def to_literal(
         self, ctx: TransformContext, python_val: Any, python_type: Any, expected: LiteralType | None = None
     ) -> Literal:
@@ -200,6 +217,7 @@ class TypeEngine:
             trace("to_literal %s with %s -> %s", type_name(python_type, qualified=False), plan.transformer.name, lv.variant)
         return lv
 
+    @default_on_class
     def to_python_value(self, ctx: TransformContext, lv: Literal, expected_python_type: Any) -> Any:
         """Convert ``lv`` to a value of ``expected_python_type``."""
         plan = self._plan(expected_python_type)
@@ -215,6 +233,7 @@ class TypeEngine:
             trace("to_python_value %s with %s", type_name(expected_python_type, qualified=False), plan.transformer.name)
         return value
 
+    @default_on_class
     async def async_to_literal(
         self, ctx: TransformContext, python_val: Any, python_type: Any, expected: LiteralType | None = None
     ) -> Literal:
@@ -232,6 +251,7 @@ class TypeEngine:
             raise _wrap_failure(plan.transformer, python_type, python_val, exc) from exc
         return self._finish(plan, lv, python_val, python_type)
 
+    @default_on_class
     async def async_to_python_value(self, ctx: TransformContext, lv: Literal, expected_python_type: Any) -> Any:
         """Like :meth:`to_python_value`; awaits asynchronous transformers."""
         plan = self._plan(expected_python_type)
@@ -244,6 +264,7 @@ class TypeEngine:
         except Exception as exc:
             raise _wrap_failure(plan.transformer, expected_python_type, lv, exc) from exc
 
+    @default_on_class
     def guess_python_type(self, literal_type: LiteralType) -> Any:
         """A Python type for ``literal_type``, asking every transformer (loading plugins if none can).
 
@@ -272,6 +293,7 @@ class TypeEngine:
     def _has_async(self, python_types: Mapping[str, Any]) -> bool:
         return any(self._plan(t).transformer.is_async for t in python_types.values())
 
+    @default_on_class
     def dict_to_literal_map(self, ctx: TransformContext, values: Mapping[str, Any], type_hints: Mapping[str, Any]) -> LiteralMap:
         """Convert named values (``{"x": 1}``) with their types (``{"x": int}``) to a :class:`LiteralMap`."""
         hints = _hints_for(values, type_hints)
@@ -285,6 +307,7 @@ class TypeEngine:
                 raise exc.at(_segment(name)) from exc.__cause__
         return LiteralMap(out)
 
+    @default_on_class
     async def async_dict_to_literal_map(
         self, ctx: TransformContext, values: Mapping[str, Any], type_hints: Mapping[str, Any]
     ) -> LiteralMap:
@@ -296,6 +319,7 @@ class TypeEngine:
         results = await asyncio.gather(*(self.async_to_literal(ctx, values[n], hints[n]) for n in names), return_exceptions=True)
         return LiteralMap(dict(zip(names, _raise_first(names, results))))
 
+    @default_on_class
     def literal_map_to_kwargs(self, ctx: TransformContext, lm: LiteralMap, python_types: Mapping[str, Any]) -> dict[str, Any]:
         """Convert a :class:`LiteralMap` to keyword arguments of the given types."""
         _check_names(lm, python_types)
@@ -311,6 +335,7 @@ class TypeEngine:
                 raise exc.at(_segment(name)) from exc.__cause__
         return out
 
+    @default_on_class
     async def async_literal_map_to_kwargs(
         self, ctx: TransformContext, lm: LiteralMap, python_types: Mapping[str, Any]
     ) -> dict[str, Any]:

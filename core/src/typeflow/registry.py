@@ -73,6 +73,10 @@ class TransformerRegistry:
             self._source = previous
 
     def _bind(self, transformer: TypeTransformer[Any]) -> None:
+        self._check_is_transformer(transformer)
+        transformer._registry = self
+
+    def _check_is_transformer(self, transformer: Any) -> None:
         if not isinstance(transformer, TypeTransformer):
             raise PluginError(
                 f"{self._source} registered {transformer!r}, which is not a typeflow TypeTransformer",
@@ -80,7 +84,6 @@ class TransformerRegistry:
                 distribution=self._source.distribution,
                 version=self._source.version,
             )
-        transformer._registry = self
 
     def register(
         self,
@@ -90,12 +93,31 @@ class TransformerRegistry:
     ) -> None:
         """Register ``transformer`` for its ``python_type`` (and ``additional_types``).
 
-        A type registered before needs ``override=True``; otherwise the type is
-        marked conflicting and converting it raises a :class:`PluginError`
-        naming both distributions.
+        A type that already has a transformer needs ``override=True``. Called
+        directly (``engine.register``), a registration without it is refused at
+        once with a :class:`PluginError` naming both transformers, and nothing
+        is registered. Inside a plugin's hook the type is marked conflicting
+        instead, and converting it raises a :class:`PluginError` naming both
+        distributions, so one bad plugin does not stop the others loading.
         """
+        if not isinstance(override, bool):
+            raise TypeError(
+                f"override must be a bool, not {type(override).__name__}; "
+                "pass extra types by keyword: register(transformer, additional_types=[...])"
+            )
+        self._check_is_transformer(transformer)
+        types = (transformer.python_type, *additional_types)
+        if self._source is USER and not override:
+            for t in types:
+                previous = self.by_type.get(t)
+                if previous is not None:
+                    raise PluginError(
+                        f"{_name(t)!r} already has transformer {previous.transformer.name!r} (registered by "
+                        f"{previous.source}); registering {transformer.name!r} for it needs override=True",
+                        plugin=USER.plugin,
+                    )
         self._bind(transformer)
-        for t in (transformer.python_type, *additional_types):
+        for t in types:
             previous = self.by_type.get(t)
             if previous is not None and not override and previous.source != self._source:
                 self.conflicts[t] = PluginError(
