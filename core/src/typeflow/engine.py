@@ -40,6 +40,8 @@ class _Plan:
     literal_type: LiteralType
     accepts_none: bool
     hasher: HashMethod | None
+    #: call ``transformer.assert_type`` before converting (flytekit's ``type_assertions_enabled``)
+    asserts: bool
 
 
 def _is_union(t: Any) -> bool:
@@ -169,7 +171,7 @@ class TypeEngine:
         t, metadata = strip_annotated(python_type)
         literal_type = transformer.get_literal_type(python_type)
         hasher = next((m for m in metadata if isinstance(m, HashMethod)), None)
-        plan = _Plan(transformer, literal_type, _accepts_none(t, transformer), hasher)
+        plan = _Plan(transformer, literal_type, _accepts_none(t, transformer), hasher, transformer.type_assertions_enabled)
         try:
             self._plans[python_type] = plan
         except TypeError:
@@ -198,6 +200,8 @@ class TypeEngine:
         if python_val is None and not plan.accepts_none:
             raise self._none_error(python_type)
         try:
+            if plan.asserts:
+                plan.transformer.assert_type(python_type, python_val)
             lv = plan.transformer.to_literal(ctx, python_val, python_type, expected or plan.literal_type)
         except TypeflowError:
             raise
@@ -244,6 +248,8 @@ class TypeEngine:
         if python_val is None and not plan.accepts_none:
             raise self._none_error(python_type)
         try:
+            if plan.asserts:
+                plan.transformer.assert_type(python_type, python_val)
             lv: Literal = await plan.transformer.async_to_literal(ctx, python_val, python_type, expected or plan.literal_type)  # type: ignore[attr-defined]
         except TypeflowError:
             raise

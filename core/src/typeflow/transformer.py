@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, get_args, get_origin
 
 from typeflow._aio import run_sync
 from typeflow.confine import ReadLocation, ReadPolicy, read_roots_from_env
-from typeflow.errors import ProfileError, TypeTransformerFailedError
+from typeflow.errors import ProfileError, TypeTransformerFailedError, type_name
 from typeflow.storage import open_regular_file
 
 if TYPE_CHECKING:
@@ -227,10 +227,23 @@ class TypeTransformer(ABC, Generic[T]):
         return self._hash_overridable
 
     def assert_type(self, t: Any, v: Any) -> None:
-        """Raise :class:`TypeTransformerFailedError` unless ``v`` is a value of ``t``."""
-        check = get_origin(t) or t
-        if isinstance(check, type) and not isinstance(v, check):
-            raise TypeTransformerFailedError("value is not of the declared type", python_type=t, value=v)
+        """Raise :class:`TypeTransformerFailedError` unless ``v`` is a value of ``t``.
+
+        The engine calls it before :meth:`to_literal` when :attr:`type_assertions_enabled`
+        (the default, as in flytekit). This default strips ``Annotated`` and checks
+        ``isinstance`` against the class (or a generic's origin, ``list`` for
+        ``List[int]``); override it to accept other values, or to check deeper.
+        """
+        inner = strip_annotated(t)[0]
+        check = get_origin(inner) or inner
+        if not isinstance(check, type) or check is object:
+            return  # Union, Literal, NewType, Any, …: nothing isinstance can tell
+        try:
+            ok = isinstance(v, check)
+        except TypeError:  # e.g. a Protocol that is not runtime-checkable
+            return
+        if not ok:
+            raise TypeTransformerFailedError(f"expected a value of type {type_name(inner)}", python_type=t, value=v)
 
     @abstractmethod
     def get_literal_type(self, t: Any) -> LiteralType:

@@ -84,6 +84,11 @@ class LiteralStringTransformer(TypeTransformer[str]):
     def get_literal_type(self, t: Any) -> LiteralType:
         return LiteralType(enum_type=EnumType(self.values(t)))
 
+    def assert_type(self, t: Any, v: Any) -> None:
+        allowed = self.values(t)
+        if not isinstance(v, str) or v not in allowed:
+            raise TypeTransformerFailedError(f"expected one of {list(allowed)}", python_type=t, value=v)
+
     def to_literal(self, ctx: TransformContext, python_val: Any, python_type: Any, expected: LiteralType | None) -> Literal:
         allowed = self.values(python_type)
         if not isinstance(python_val, str) or python_val not in allowed:

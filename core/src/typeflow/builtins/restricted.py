@@ -13,7 +13,7 @@ class RestrictedTypeTransformer(TypeTransformer[Any]):
     """Refuses its type everywhere with :class:`RestrictedTypeError`."""
 
     def __init__(self, name: str, t: type, reason: str) -> None:
-        super().__init__(name, t)
+        super().__init__(name, t, enable_type_assertions=False)  # every value is refused, by to_literal
         self.reason = reason
 
     def _refuse(self, t: Any) -> NoReturn:

@@ -53,6 +53,10 @@ class PrimitiveTransformer(TypeTransformer[Any]):
         """Validate one value and return what the :class:`Primitive` field holds."""
         raise NotImplementedError
 
+    def assert_type(self, t: Any, v: Any) -> None:
+        """The check :meth:`to_raw` makes (an int for a float is fine; a bool for an int is not)."""
+        self.to_raw(v, t)
+
     def from_primitive(self, p: Primitive, lv: Literal, python_type: Any) -> Any:
         value = getattr(p, self.kind)
         if value is None:
@@ -89,7 +93,8 @@ class IntTransformer(PrimitiveTransformer):
         super().__init__("int", int)
 
     def to_raw(self, value: Any, python_type: Any) -> int:
-        if isinstance(value, float) or not hasattr(type(value), "__index__"):
+        # bool is an int subclass, but flytekit refuses True for int, and so does typeflow
+        if isinstance(value, (float, bool)) or not hasattr(type(value), "__index__"):
             raise TypeTransformerFailedError("expected an integer", python_type=python_type, value=value)
         number = operator.index(value)
         if not INT64_MIN <= number <= INT64_MAX:
@@ -102,7 +107,9 @@ class IntTransformer(PrimitiveTransformer):
         return number
 
     def pack_many(self, values: list[Any], python_type: Any) -> Sequence[Any]:
-        # array('q') checks every element is integer-like and in range, in C
+        # array('q') checks every element is integer-like and in range, in C, but takes bools
+        if bool in {*map(type, values)}:
+            raise TypeError("a bool among the ints")
         return array.array("q", values)
 
 

@@ -27,9 +27,27 @@ class _Variant:
 
 class UnionTransformer(TypeTransformer[Any]):
     def __init__(self) -> None:
-        super().__init__("Typed Union", typing.Union)
+        # to_literal tries the variants through the engine, which asserts each one; asserting the
+        # union first would only hide the variants' own reasons
+        super().__init__("Typed Union", typing.Union, enable_type_assertions=False)
         self._variants: dict[Any, list[_Variant]] = {}
         self._generation = -1
+
+    def assert_type(self, t: Any, v: Any) -> None:
+        """Pass if some variant's transformer accepts ``v`` (``None`` needs a ``None`` variant)."""
+        engine = self.engine
+        for arg in get_args(strip_annotated(t)[0]):
+            if arg is typing.Any:
+                return
+            if v is None and arg is not type(None):
+                continue
+            transformer = engine.get_transformer(arg)
+            try:
+                transformer.assert_type(arg, v)
+            except TypeTransformerFailedError:
+                continue
+            return
+        raise TypeTransformerFailedError("value matches no variant of the union", python_type=t, value=v)
 
     def variants(self, t: Any) -> list[_Variant]:
         inner = strip_annotated(t)[0]
