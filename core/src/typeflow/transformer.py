@@ -243,7 +243,9 @@ class TypeTransformer(ABC, Generic[T]):
         except TypeError:  # e.g. a Protocol that is not runtime-checkable
             return
         if not ok:
-            raise TypeTransformerFailedError(f"expected a value of type {type_name(inner)}", python_type=t, value=v)
+            raise TypeTransformerFailedError(
+                f"value is not of the declared type: expected a {type_name(inner)}", python_type=t, value=v
+            )
 
     @abstractmethod
     def get_literal_type(self, t: Any) -> LiteralType:
