@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import decimal
 import enum
@@ -316,3 +317,21 @@ def test_the_engine_guesses_a_model_once_the_plugin_is_loaded(ctx: TransformCont
     lt = ctx.engine.to_literal_type(Order)  # loads the plugin, registered after the built-in dataclass guess
     guessed = ctx.engine.guess_python_type(lt)
     assert issubclass(guessed, BaseModel) and guessed.__name__ == "Order"
+
+
+@dataclasses.dataclass
+class Point:
+    x: int
+    y: float
+
+
+class Drawing(BaseModel):
+    points: list[Point]
+    origin: Optional[Point] = None
+
+
+def test_stdlib_dataclass_fields_travel_as_pydantic_serialises_them(ctx: TransformContext) -> None:
+    drawing = Drawing(points=[Point(1, 2.5), Point(-1, 0.0)], origin=Point(0, 0.0))
+    lv = ctx.engine.to_literal(ctx, drawing, Drawing)
+    assert msgpack.unpackb(lv.scalar.binary.value)["points"][0] == {"x": 1, "y": 2.5}  # type: ignore[union-attr]
+    assert roundtrip(ctx, drawing, Drawing) == drawing
