@@ -57,7 +57,8 @@ class PydanticTransformer(TypeTransformer[BaseModel]):
 
     def __init__(self) -> None:
         # flytekit's name: unions tag their variants with it, so flytekit reads typeflow's unions
-        super().__init__("Pydantic Transformer", BaseModel)
+        # type assertions off, as in flytekit: to_raw checks the instance itself, on the packed path too
+        super().__init__("Pydantic Transformer", BaseModel, enable_type_assertions=False)
         self._schemas: dict[type[BaseModel], dict[str, Any]] = {}
         self._lock = threading.Lock()
 
