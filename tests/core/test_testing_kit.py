@@ -8,6 +8,9 @@ collected by pytest, so the whole contract runs on a correct transformer.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
 import unittest
 from dataclasses import dataclass
 from pathlib import Path
@@ -293,3 +296,56 @@ def test_entry_point_check_against_installed_wheels(tmp_path_factory: pytest.Tem
     assert "tfbroken (tf-broken 0.0.1) does not import" in broken and "ImportError" in broken
     assert "a fresh TypeEngine cannot load it" in badhook and "hook spec" in badhook
     assert "'tf-pointy' is not installed" in missing and "tf-point 1.2.3" in missing
+
+
+CONTRACT_OF_A_MISNAMED_PLUGIN = """
+from typing import List, Optional
+from tfmisnamed import Widget
+from typeflow.testing import TransformerContract
+
+class TestWidget(TransformerContract):
+    python_type = Widget
+    expects_fallback = {expects}
+    guesses_python_type = False
+    def values(self):
+        return [Widget(1), Widget(5)]
+    def bad_values(self):
+        return ["not a widget"]
+
+class TestWidgets(TestWidget):
+    python_type = List[Optional[Widget]]
+    def values(self):
+        return [[Widget(2), None]]
+    def bad_values(self):
+        return [["not a widget"]]
+"""
+
+
+def _run_contract(site: Path, tmp_path: Path, expects: bool) -> subprocess.CompletedProcess[str]:
+    test_file = tmp_path / f"test_widget_{expects}.py"
+    test_file.write_text(CONTRACT_OF_A_MISNAMED_PLUGIN.format(expects=expects))
+    env = dict(os.environ, PYTHONPATH=str(site))
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--rootdir", str(tmp_path), str(test_file)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=300,
+    )
+
+
+def test_contract_fails_when_a_fallback_answers_for_a_misnamed_plugin(
+    tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
+) -> None:
+    out = str(tmp_path_factory.mktemp("wheels"))
+    site = install([wheel("tf-misnamed", out), wheel("tf-catchall", out)], tmp_path_factory.mktemp("site"))
+    proc = _run_contract(site, tmp_path, expects=False)
+    assert proc.returncode == 1, proc.stdout
+    summary = proc.stdout.strip().splitlines()[-1]
+    assert summary.startswith("10 failed, 4 skipped"), summary  # every check fails; none passes
+    assert "tfmisnamed.Widget resolves through the fallback CatchAll from" in proc.stdout
+    assert "(inside List[Optional[tfmisnamed.Widget]])" in proc.stdout
+    assert "entry points named 'tfmisnamed': none" in proc.stdout and "expects_fallback = True" in proc.stdout
+    expected = _run_contract(site, tmp_path, expects=True)
+    assert expected.returncode == 0, expected.stdout

@@ -243,6 +243,40 @@ def _is_optional(t: Any) -> bool:
     return get_origin(t) in (typing.Union, types.UnionType) and type(None) in get_args(t)
 
 
+def _types_within(t: Any) -> Iterator[Any]:
+    """``t`` (``Annotated`` stripped) and, for generics, every type among its arguments, depth first."""
+    t, _ = strip_annotated(t)
+    if t is None or t is type(None) or t is Ellipsis or t is typing.Any:
+        return
+    yield t
+    if get_origin(t) is typing.Literal:
+        return  # its arguments are values, not types
+    for arg in get_args(t):
+        if isinstance(arg, (type, types.GenericAlias)) or get_origin(arg) is not None or arg is type(None):
+            yield from _types_within(arg)
+
+
+def _assert_no_fallback(engine: TypeEngine, python_type: Any, test: str) -> None:
+    for t in _types_within(python_type):
+        try:
+            resolution = engine.resolve(t)
+        except TypeflowError:
+            return  # no transformer at all: test_transformer_resolves says so, with the reason
+        if resolution.step != "fallback":
+            continue
+        top = discovery.top_package(t)
+        named = [e.label for e in discovery.entries() if e.group == discovery.PLUGINS_GROUP and e.name == top]
+        found = ", ".join(named) if named else "none"
+        inside = "" if t == strip_annotated(python_type)[0] else f" (inside {type_name(python_type)})"
+        raise AssertionError(
+            f"{type_name(t)}{inside} resolves through the fallback {resolution.transformer.name} from "
+            f"{resolution.source}, not through the transformer under test. Either the plugin is not installed in "
+            f"this Python (install it, as a wheel, where the tests run), or its entry point is not named after "
+            f"the type's top package: typeflow.plugins entry points named {top!r}: {found}. "
+            f"If a fallback is what {test} tests, set expects_fallback = True"
+        )
+
+
 class TransformerContract:
     """A contract test suite for one Python type: subclass it in your tests as ``class Test<Something>``.
 
@@ -255,6 +289,12 @@ class TransformerContract:
       ``None`` to find it through the installed plugin's entry point;
     - ``guesses_python_type = False`` — when the literal type cannot name the
       Python type back (the guess test is then skipped, saying why);
+    - ``expects_fallback = True`` — when the type is *meant* to be handled by a
+      fallback plugin such as typeflow-pickle. Otherwise every test fails when
+      the type, or a type inside it (``List[T]``'s ``T``), resolves through a
+      fallback: that means the plugin under test is not installed in this
+      Python, or its entry point is not named after the type's top package,
+      and the fallback answered instead;
 
     and implement :meth:`values` (values that must round trip), and optionally
     :meth:`bad_values` (values ``to_literal`` must refuse), :meth:`bad_literals`
@@ -276,6 +316,7 @@ class TransformerContract:
     python_type: ClassVar[Any] = None
     transformer: ClassVar[TypeTransformer[Any] | None] = None
     guesses_python_type: ClassVar[bool] = True
+    expects_fallback: ClassVar[bool] = False
 
     # -- what the author provides
 
@@ -308,6 +349,8 @@ class TransformerContract:
     def _context(self) -> Iterator[TransformContext]:
         assert self.python_type is not None, f"{type(self).__name__}: set python_type on your TransformerContract subclass"
         with _temporary_context(self.make_engine(), None) as ctx:
+            if not self.expects_fallback:
+                _assert_no_fallback(ctx.engine, self.python_type, type(self).__name__)
             yield ctx
 
     def _values(self) -> list[Any]:
