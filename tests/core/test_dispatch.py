@@ -155,18 +155,15 @@ def test_async_transformers_convert_through_the_sync_and_async_api(engine: TypeE
     assert asyncio.run(inside_a_loop()) == 4.0
 
 
-def test_trace_logs_dispatch_decisions(
-    engine: TypeEngine, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
-) -> None:
-    monkeypatch.setenv("TYPEFLOW_TRACE", "1")
-    with caplog.at_level("INFO", logger="typeflow.trace"):
+def test_dispatch_decisions_are_debug_records_on_typeflow_dispatch(engine: TypeEngine, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level("DEBUG", logger="typeflow.dispatch"):
         engine.get_transformer(typing.Dict[str, int])
-    assert any("Typed Dict" in r.getMessage() and "generic origin" in r.getMessage() for r in caplog.records)
-    monkeypatch.setenv("TYPEFLOW_TRACE", "0")
+    records = [r for r in caplog.records if r.name == "typeflow.dispatch"]
+    assert any(r.levelname == "DEBUG" and "Typed Dict" in r.getMessage() and "generic origin" in r.getMessage() for r in records)
     caplog.clear()
-    with caplog.at_level("INFO", logger="typeflow.trace"):
+    with caplog.at_level("INFO", logger="typeflow.dispatch"):
         engine.get_transformer(typing.Dict[str, float])
-    assert caplog.records == []
+    assert [r for r in caplog.records if r.name.startswith("typeflow")] == []
 
 
 def test_union_variants_follow_later_registrations(engine: TypeEngine, ctx: TransformContext) -> None:

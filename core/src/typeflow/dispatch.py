@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from typing import Any, get_origin
 
 from typeflow import discovery
-from typeflow._trace import trace
-from typeflow.errors import NoTransformerError, type_name
+from typeflow._trace import dispatch_log, plugins_log, trace
+from typeflow.errors import NoTransformerError, PluginError, type_name
 from typeflow.loader import PluginLoader
 from typeflow.registry import PluginSource, TransformerRegistry
 from typeflow.transformer import TypeTransformer, strip_annotated
@@ -76,7 +76,14 @@ class Dispatcher:
             if cached is not None:
                 return cached
             resolution = self._resolve(python_type)
-            trace("%r -> %s via %s (%s)", python_type, resolution.transformer.name, resolution.step, resolution.source)
+            trace(
+                "%s -> %s via %s (%s)",
+                type_name(python_type),
+                resolution.transformer.name,
+                resolution.step,
+                resolution.source,
+                logger=dispatch_log,
+            )
             try:
                 self._resolutions[python_type] = resolution
                 self._cache[python_type] = resolution.transformer
@@ -138,6 +145,7 @@ class Dispatcher:
         errors = loader.load(names, discovery.PLUGINS_GROUP)
         found = self._lookup(t)
         if found is not None:
+            _warn_unreported(errors, found)
             return Resolution(
                 found.python_type, found.transformer, f"{found.step}, after loading plugin(s) {names}", found.source
             )
@@ -147,11 +155,21 @@ class Dispatcher:
         transformer = loader.fallback_transformer(t)
         if transformer is not None:
             self.registry._bind(transformer)
-            return Resolution(t, transformer, "fallback", loader.owner(transformer))
+            resolution = Resolution(t, transformer, "fallback", loader.owner(transformer))
+            _warn_unreported(fallback_errors, resolution)
+            return resolution
         if fallback_errors:
             raise fallback_errors[0]
         looked_at = [e.label for e in discovery.entries() if e.name in names or e.group == discovery.FALLBACKS_GROUP]
         raise NoTransformerError(python_type, looked_at or names)
+
+
+def _warn_unreported(errors: list[PluginError], found: Resolution) -> None:
+    """A plugin failed to load, but another transformer claimed the type, so no caller hears of it: warn."""
+    for error in errors:
+        plugins_log.warning(
+            "%s (%s resolved anyway, to %s from %s)", error, type_name(found.python_type), found.transformer.name, found.source
+        )
 
 
 def _get(table: dict[Any, Any], key: Any) -> Any:

@@ -18,7 +18,7 @@ from typing import Any, ClassVar, get_args, get_origin
 from typeflow import discovery
 from typeflow._aio import run_sync
 from typeflow._default_on_class import default_on_class
-from typeflow._trace import trace, tracing
+from typeflow._trace import convert_log, debugging, trace
 from typeflow.dispatch import Dispatcher, Resolution
 from typeflow.errors import PluginError, TypeflowError, TypeTransformerFailedError, type_name
 from typeflow.literals import Literal, LiteralMap, LiteralType
@@ -217,8 +217,14 @@ class TypeEngine:
         lv: Literal = result
         if plan.hasher is not None:
             lv = dataclasses.replace(lv, hash=plan.hasher.calculate(python_val))
-        if tracing():
-            trace("to_literal %s with %s -> %s", type_name(python_type, qualified=False), plan.transformer.name, lv.variant)
+        if debugging(convert_log):
+            trace(
+                "to_literal %s with %s -> %s",
+                type_name(python_type, qualified=False),
+                plan.transformer.name,
+                lv.variant,
+                logger=convert_log,
+            )
         return lv
 
     @default_on_class
@@ -233,8 +239,13 @@ class TypeEngine:
             raise
         except Exception as exc:
             raise _wrap_failure(plan.transformer, expected_python_type, lv, exc) from exc
-        if tracing():
-            trace("to_python_value %s with %s", type_name(expected_python_type, qualified=False), plan.transformer.name)
+        if debugging(convert_log):
+            trace(
+                "to_python_value %s with %s",
+                type_name(expected_python_type, qualified=False),
+                plan.transformer.name,
+                logger=convert_log,
+            )
         return value
 
     @default_on_class

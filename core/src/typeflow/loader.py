@@ -10,7 +10,6 @@ transformers. Each entry point is loaded at most once per engine; its outcome
 
 from __future__ import annotations
 
-import logging
 import threading
 from types import ModuleType
 from typing import Any
@@ -18,14 +17,13 @@ from typing import Any
 import pluggy
 
 from typeflow import discovery, hookspecs
-from typeflow._trace import trace
+from typeflow._trace import plugins_log, trace
 from typeflow.errors import PluginError
 from typeflow.registry import PluginSource, TransformerRegistry
 from typeflow.transformer import TypeTransformer
 
 __all__ = ["BUILTINS", "PluginLoader"]
 
-log = logging.getLogger("typeflow")
 
 #: who registers the built-in transformers
 BUILTINS = PluginSource("builtins", "typeflow", "")
@@ -93,12 +91,14 @@ class PluginLoader:
             source = PluginSource(entry.name, entry.distribution, entry.version)
             error: PluginError | None = None
             try:
+                trace("loading plugin %s from %s", entry.label, entry.value, logger=plugins_log)
                 entry.check_requirements()
                 self.register_module(entry.load(), source, entry)
-                trace("loaded plugin %s", entry.label)
+                trace("loaded plugin %s", entry.label, logger=plugins_log)
             except PluginError as exc:
+                # raised or returned to the caller, who reports it: a warning here would say it twice
                 error = exc
-                log.warning("%s", exc)
+                trace("plugin %s failed to load: %s", entry.label, exc, logger=plugins_log)
             self.states[entry] = error
             return error
 
