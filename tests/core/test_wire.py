@@ -58,6 +58,11 @@ def _extend_types(inner: st.SearchStrategy[LiteralType]) -> st.SearchStrategy[Li
         st.builds(LiteralType, map_value_type=inner),
         st.builds(LiteralType, union_type=st.builds(UnionType, variants=st.lists(inner, max_size=3).map(tuple))),
         st.builds(LiteralType, blob=blob_types, structure=st.builds(TypeStructure, tag=TEXT)),
+        st.builds(
+            LiteralType,
+            simple=st.just(SimpleType.STRUCT),
+            structure=st.builds(TypeStructure, tag=TEXT, dataclass_type=st.dictionaries(TEXT, inner, max_size=3)),
+        ),
         st.builds(LiteralType, enum_type=st.builds(EnumType, values=st.lists(TEXT, max_size=3).map(tuple))),
         st.builds(
             LiteralType,

@@ -273,6 +273,11 @@ def _corpus() -> list[bytes]:
         LiteralType(enum_type=EnumType(("red", "green"))),
         LiteralType(blob=BlobType("npy", BlobDimensionality.MULTIPART)),
         LiteralType(structured_dataset_type=sd_type),
+        LiteralType(
+            simple=SimpleType.STRUCT,
+            structure=TypeStructure("", {"a": int_type, "b": LiteralType(collection_type=int_type)}),
+            annotation={"cache-key-metadata": {"serialization-format": "msgpack"}},
+        ),
     ]
     return [wire.dumps(obj) for obj in objects]
 
@@ -336,6 +341,7 @@ msgpack_trees = st.recursive(
                     "simple",
                     "metadata",
                     "structure",
+                    "dataclass_type",
                     "uri",
                     "value",
                     "stored_type",
@@ -407,12 +413,24 @@ def _nest(kind: str, depth: int) -> Any:
             tree = {"map_value_type": tree}
         elif kind == "union_type":
             tree = {"union_type": {"variants": [tree]}}
+        elif kind == "dataclass_type":
+            tree = {"simple": "STRUCT", "structure": {"tag": "", "dataclass_type": {"f": tree}}}
         else:
             tree = {"simple": "INTEGER", "metadata": {"m": tree}}
     return tree
 
 
-NEST_KINDS = ["collection", "map", "union", "generic", "collection_type", "map_value_type", "union_type", "type_metadata"]
+NEST_KINDS = [
+    "collection",
+    "map",
+    "union",
+    "generic",
+    "collection_type",
+    "map_value_type",
+    "union_type",
+    "dataclass_type",
+    "type_metadata",
+]
 
 
 @pytest.mark.parametrize("kind", NEST_KINDS)

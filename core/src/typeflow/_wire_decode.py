@@ -417,9 +417,21 @@ class _Decoder:
         if "annotation" in obj:
             kwargs["annotation"] = self.json_object(obj["annotation"], (path, ".annotation"), depth)
         if "structure" in obj:
-            st = self.map_(obj["structure"], (path, ".structure"), frozenset({"tag"}), ("tag",))
-            kwargs["structure"] = TypeStructure(self.str_(st["tag"], (path, ".structure.tag")))
+            kwargs["structure"] = self.type_structure(obj["structure"], (path, ".structure"), depth)
         return LiteralType(**kwargs)
+
+    def type_structure(self, obj: Any, path: _Path | None, depth: int) -> TypeStructure:
+        st = self.map_(obj, path, frozenset({"tag", "dataclass_type"}), ("tag",))
+        fields = None
+        if "dataclass_type" in st:
+            raw = st["dataclass_type"]
+            if type(raw) is not dict:
+                raise _fail((path, ".dataclass_type"), f"expected a map, got {type(raw).__name__}")
+            fields = {}
+            for name, sub in raw.items():
+                fpath = (path, f".dataclass_type[{name!r}]")
+                fields[self.str_(name, fpath)] = self.literal_type(sub, fpath, depth + 1)
+        return TypeStructure(self.str_(st["tag"], (path, ".tag")), fields)
 
 
 BINARY_DECODER = _Decoder(binary=True)

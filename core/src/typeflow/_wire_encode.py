@@ -172,7 +172,10 @@ class _Encoder:
         if lt.annotation:
             out["annotation"] = lt.annotation
         if lt.structure is not None:
-            out["structure"] = {"tag": lt.structure.tag}
+            structure: dict[str, Any] = {"tag": lt.structure.tag}
+            if lt.structure.dataclass_type:
+                structure["dataclass_type"] = {k: self.literal_type(v) for k, v in lt.structure.dataclass_type.items()}
+            out["structure"] = structure
         return out
 
     def top(self, obj: Literal | LiteralType | LiteralMap) -> Any:

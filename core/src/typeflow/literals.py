@@ -148,9 +148,33 @@ class EnumType:
 
 @dataclass(**_FROZEN)
 class TypeStructure:
-    """Tag that tells union variants apart."""
+    """What a literal type's structure says beyond its variant, as flyteidl's ``TypeStructure``.
 
-    tag: str
+    ``tag`` tells union variants apart (the variant's transformer name);
+    ``dataclass_type`` maps a dataclass's field names to their literal types
+    (Flyte resolves attribute access on dataclass values with it). An empty
+    mapping is the same as none.
+    """
+
+    tag: str = ""
+    dataclass_type: Mapping[str, LiteralType] | None = None
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        _check(isinstance(self.tag, str), "TypeStructure", "tag must be a str")
+        fields_ = self.dataclass_type
+        if fields_ is None:
+            return
+        _check(
+            isinstance(fields_, Mapping) and all(isinstance(k, str) and isinstance(v, LiteralType) for k, v in fields_.items()),
+            "TypeStructure",
+            "dataclass_type must map str to LiteralType",
+        )
+        object.__setattr__(self, "dataclass_type", dict(fields_) if fields_ else None)
+
+    def __repr__(self) -> str:
+        return _compact_repr(self)
 
 
 @dataclass(**_FROZEN)

@@ -15,13 +15,13 @@ import typing
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from typeflow.errors import TypeTransformerFailedError
-from typeflow.literals import Binary, Literal, LiteralType, Scalar, SimpleType
+from typeflow.errors import TypeflowError, TypeTransformerFailedError
+from typeflow.literals import Binary, Literal, LiteralType, Scalar, SimpleType, TypeStructure
 from typeflow.transformer import TransformContext, TypeTransformer, strip_annotated
 
 from .containers import MSGPACK_ANNOTATION
 from .simple import literal_kind
-from .validate import checker
+from .validate import checker, field_types
 
 NoneType = type(None)
 
@@ -62,6 +62,7 @@ class DataclassTransformer(TypeTransformer[Any]):
         super().__init__("Object-Dataclass-Transformer", object)
         self._codecs: dict[type, _Codec] = {}
         self._lock = threading.Lock()
+        self._building = threading.local()  # dataclasses whose field literal types are being built, per thread
 
     def codec(self, t: Any) -> _Codec:
         cls = strip_annotated(t)[0]
@@ -76,7 +77,35 @@ class DataclassTransformer(TypeTransformer[Any]):
     def get_literal_type(self, t: Any) -> LiteralType:
         cls = strip_annotated(t)[0]
         self.codec(cls)  # refuse unsupported field types when the type is built, not when a value arrives
-        return LiteralType(simple=SimpleType.STRUCT, metadata=json_schema(cls), annotation=MSGPACK_ANNOTATION)
+        return LiteralType(
+            simple=SimpleType.STRUCT,
+            metadata=json_schema(cls),
+            structure=TypeStructure(tag="", dataclass_type=self._field_literal_types(cls)),
+            annotation=MSGPACK_ANNOTATION,
+        )
+
+    def _field_literal_types(self, cls: type) -> dict[str, LiteralType] | None:
+        """Each field's literal type (``TypeStructure.dataclass_type``: Flyte resolves attribute access with it).
+
+        A field whose type has no literal type is left out, as flytekit does; a
+        dataclass met again while its own fields are being typed (a recursive
+        one) gets none, so the recursion ends.
+        """
+        building: set[type] = self._building.__dict__.setdefault("classes", set())
+        if cls in building:
+            return None
+        building.add(cls)
+        try:
+            engine = self.engine
+            out = {}
+            for name, field_type in field_types(cls).items():
+                try:
+                    out[name] = engine.to_literal_type(field_type)
+                except TypeflowError:
+                    continue
+            return out
+        finally:
+            building.discard(cls)
 
     def to_raw(self, value: Any, python_type: Any) -> bytes:
         codec = self.codec(python_type)
