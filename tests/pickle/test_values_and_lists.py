@@ -189,6 +189,12 @@ def test_batch_size_must_be_positive() -> None:
     assert BatchSize(2) == BatchSize(2) and hash(BatchSize(2)) == hash(BatchSize(2))
 
 
+def test_batch_size_is_cores_own_class_re_exported(pctx: TransformContext) -> None:
+    assert BatchSize is typeflow.BatchSize
+    lv = pctx.engine.to_literal(pctx, [People(c) for c in "abc"], Annotated[List[People], typeflow.BatchSize(2)])
+    assert lv.collection is not None and len(lv.collection.literals) == 2  # the core spelling batches pickles too
+
+
 # ---------------------------------------------------------------------------- missing and corrupt blobs
 
 

@@ -26,6 +26,7 @@ from typeflow.transformer import AsyncTypeTransformer, HashMethod, TransformCont
 
 if TYPE_CHECKING:
     from typeflow import wire
+    from typeflow.batching import BatchSize
     from typeflow.engine import TypeEngine
     from typeflow.hookspecs import hookimpl
     from typeflow.literals import Literal, LiteralType
@@ -36,6 +37,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AsyncTypeTransformer",
+    "BatchSize",
     "HashMethod",
     "LiteralDecodeError",
     "LiteralsResolver",
@@ -61,6 +63,7 @@ __all__ = [
 
 # name -> module that defines it; imported on first access so `import typeflow` stays light
 _LAZY = {
+    "BatchSize": "typeflow.batching",
     "TypeEngine": "typeflow.engine",
     "hookimpl": "typeflow.hookspecs",
     "LiteralsResolver": "typeflow.resolver",
@@ -68,6 +71,7 @@ _LAZY = {
     "workflow": "typeflow.task",
     "wire": None,
     "literals": None,
+    "types": None,
 }
 
 
