@@ -21,6 +21,7 @@ change them.
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import inspect
 import os
@@ -44,7 +45,9 @@ __all__ = [
     "default_storage_url",
     "get_storage",
     "is_local",
+    "note_written",
     "open_regular_file",
+    "recording_writes",
 ]
 
 #: botocore settings for ``s3://`` storage unless ``config_kwargs`` is given: a silent
@@ -73,6 +76,32 @@ def is_local(url: str) -> bool:
 
 def _local_path(url: str) -> str:
     return os.path.abspath(url[len("file://") :] if url.startswith("file://") else url)
+
+
+_recorders: contextvars.ContextVar[tuple[list[str], ...]] = contextvars.ContextVar("typeflow_written_blobs", default=())
+
+
+@contextmanager
+def recording_writes() -> Iterator[list[str]]:
+    """Collect the URI of every blob written in this context (threads started with its copy too).
+
+    For a conversion made of many nested ones (a stream's batches, a record's
+    fields): when a later part fails, the blobs the earlier parts wrote are
+    known and can be deleted, so a failed conversion leaves nothing behind.
+    Blobs that already existed (a ``File`` already in storage) are never in it.
+    """
+    written: list[str] = []
+    token = _recorders.set((*_recorders.get(), written))
+    try:
+        yield written
+    finally:
+        _recorders.reset(token)
+
+
+def note_written(uri: str) -> None:
+    """Tell the active :func:`recording_writes` blocks that a blob now exists at ``uri``."""
+    for written in _recorders.get():
+        written.append(uri)  # list.append is atomic: worker threads may share one list
 
 
 def _wrap(action: str, uri: str, exc: BaseException) -> StorageError:
@@ -186,6 +215,7 @@ class LocalStorage(Storage):
             with f:
                 yield f
             os.replace(temp, path)
+            note_written(uri)
         except BaseException as exc:
             _remove_quietly(temp)
             if isinstance(exc, OSError) and not isinstance(exc, TypeflowError):
@@ -224,6 +254,7 @@ class FsspecStorage(Storage):
         except Exception as exc:
             self._discard(f, uri)
             raise _wrap("write", uri, exc) from exc
+        note_written(uri)
 
     def _discard(self, f: Any, uri: str) -> None:
         """Make sure nothing of a failed write is, or later becomes, visible at ``uri``."""

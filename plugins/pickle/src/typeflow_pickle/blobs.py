@@ -13,6 +13,7 @@ into memory first, because they must be verified before they are unpickled.
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import pickle
 from collections import deque
@@ -246,7 +247,8 @@ def ordered_map(fn: Callable[[T], R], items: Sequence[T], workers: int) -> Itera
         it = iter(items)
         try:
             for item in it:
-                pending.append(pool.submit(fn, item))
+                # a copy of the caller's context: typeflow.storage.recording_writes sees files written here
+                pending.append(pool.submit(contextvars.copy_context().run, fn, item))
                 if len(pending) >= 2 * workers:
                     yield pending.popleft().result()
             while pending:
