@@ -7,7 +7,7 @@ import json
 from .dists import run_python
 
 HEAVY = [
-    *("numpy", "pandas", "pyarrow", "cloudpickle", "fsspec", "mashumaro", "asyncio"),
+    *("numpy", "pandas", "pyarrow", "cloudpickle", "fsspec", "mashumaro", "asyncio", "tqdm"),
     *("pydantic", "google", "polars", "flyteidl"),  # heavy plugins' libraries (google: protobuf)
 ]
 
@@ -45,4 +45,4 @@ def test_converting_builtins_still_loads_no_heavy_library() -> None:
     )
     assert proc.returncode == 0, proc.stderr
     modules = set(json.loads(proc.stdout))
-    assert [m for m in ("numpy", "pandas", "pyarrow", "cloudpickle", "fsspec") if m in modules] == []
+    assert [m for m in ("numpy", "pandas", "pyarrow", "cloudpickle", "fsspec", "tqdm") if m in modules] == []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import collections.abc
+import os
 from typing import TYPE_CHECKING
 
 from typeflow.hookspecs import hookimpl
@@ -17,6 +19,9 @@ def typeflow_register_transformers(registry: TransformerRegistry) -> None:
     from . import restricted, simple
     from .containers import DictTransformer, ListTransformer
     from .enums import EnumTransformer, LiteralStringTransformer, is_enum_type
+    from .files import DirectoryTransformer, FileTransformer
+    from .iterators import IteratorTransformer
+    from .streams import BinaryIOTransformer, TextIOTransformer
     from .structs import DataclassTransformer, is_dataclass_type
     from .unions import UnionTransformer
 
@@ -26,6 +31,11 @@ def typeflow_register_transformers(registry: TransformerRegistry) -> None:
     registry.register(DictTransformer())
     registry.register(UnionTransformer())
     registry.register(LiteralStringTransformer())
+    registry.register(FileTransformer(), additional_types=(os.PathLike,))
+    registry.register(DirectoryTransformer())
+    registry.register(BinaryIOTransformer())
+    registry.register(TextIOTransformer())
+    registry.register(IteratorTransformer(), additional_types=(collections.abc.Generator,))
     registry.register_predicate(is_dataclass_type, DataclassTransformer())
     registry.register_predicate(is_enum_type, EnumTransformer())
     for transformer in restricted.transformers():

@@ -1,0 +1,638 @@
+"""Moving files between this machine and storage: one file, or a tree of them concurrently.
+
+Used by :class:`~typeflow.types.File`, :class:`~typeflow.types.Directory` and
+the stream types. Every transfer:
+
+- goes through the file system that owns the URI (the context storage's own
+  for blobs under it, so its options apply);
+- runs up to ``limit`` files at once: on fsspec's event loop for async file
+  systems (s3fs, gcsfs, …), on a thread pool for the others and for local
+  storage;
+- stops starting files after the first failure, waits for those in flight,
+  and leaves nothing behind: uploaded files are deleted again, a local
+  upload is written beside its target and renamed into place only when complete;
+- raises :class:`~typeflow.errors.StorageError` naming the URI.
+
+Reads of URIs that came from a literal are *confined*: they go through
+:func:`readable` first: the context's read policy (:mod:`typeflow.confine`) decides.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import os
+import posixpath
+import shutil
+import stat
+import threading
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import IO, TYPE_CHECKING, Any, cast
+
+from typeflow.errors import StorageError, TypeflowError
+from typeflow.progress import Transfer
+from typeflow.storage import (
+    FsspecStorage,
+    LocalStorage,
+    Storage,
+    _filesystem,
+    _local_path,
+    _ReadStream,
+    _wrap,
+    is_local,
+    note_written,
+    open_regular_file,
+)
+
+if TYPE_CHECKING:
+    from typeflow.transformer import TransformContext
+
+__all__ = [
+    "DEFAULT_THREADS",
+    "Entry",
+    "child_uri",
+    "default_files_in_flight",
+    "delete_tree",
+    "download_file",
+    "download_tree",
+    "list_tree",
+    "local_download_dir",
+    "open_blob",
+    "read_budget",
+    "read_bytes",
+    "readable",
+    "safe_relpath",
+    "upload_file",
+    "upload_tree",
+]
+
+#: files in flight at once on a thread pool (local storage, sync file systems) without a BatchSize
+DEFAULT_THREADS = 16
+_CHUNK = 8 * 2**20
+_READ_CHUNK = 2**20
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One file of a directory in storage: its path relative to the directory, its URI and size."""
+
+    relpath: str
+    uri: str
+    size: int | None
+
+
+# ------------------------------------------------------------------ locations
+
+
+@dataclass(frozen=True)
+class _Where:
+    """How to reach a URI: through a file system, or the local one (``fs is None``)."""
+
+    fs: Any
+    path: str
+
+    @property
+    def local(self) -> bool:
+        return self.fs is None
+
+    @property
+    def is_async(self) -> bool:
+        return bool(getattr(self.fs, "async_impl", False)) and getattr(self.fs, "loop", None) is not None
+
+
+def _where(storage: Storage | None, uri: str) -> _Where:
+    if is_local(uri):
+        return _Where(None, _local_path(uri))
+    if isinstance(storage, FsspecStorage) and uri.startswith(storage.url + "/"):
+        return _Where(storage.fs, uri)
+    fs, _ = _filesystem(uri, {})
+    return _Where(fs, uri)
+
+
+def child_uri(prefix: str, *names: str) -> str:
+    """``prefix/name/...``: a URI inside the folder ``prefix`` (a local path or any URL)."""
+    if is_local(prefix):
+        return os.path.join(prefix, *names)
+    return "/".join((prefix.rstrip("/"), *names))
+
+
+def readable(ctx: TransformContext | None, uri: str, storage: Storage | None = None, folder: bool = False) -> _Where:
+    """Where to read ``uri`` from, after the context's read policy admitted it.
+
+    A URI a literal names is confined: :meth:`TransformContext.check_read`
+    decides (the storage's own location plus the read roots), local paths
+    come back real and symlink-free, and remote ones are read with the file
+    system the storage uses for that location. A local ``folder`` (a
+    directory to list) must lie inside the storage folder or a read root:
+    listing is a recursive scan, and a literal must not point one at ``/``.
+    ``ctx is None`` means the URI
+    is the user's own (a ``File("s3://…")`` they made), not something a
+    literal chose, and it is not checked.
+    """
+    if ctx is None:
+        return _where(storage, uri)
+    loc = ctx.check_read(uri)
+    if loc.local:
+        if folder:  # a folder is scanned recursively: only inside the storage folder or a read root, never "/"
+            loc = ctx.check_read(uri, roots_only=True)
+        return _Where(None, loc.path)
+    return _Where(ctx.storage._filesystem_for(loc), loc.url)
+
+
+def default_files_in_flight(storage: Storage | None, uri: str) -> int:
+    """How many files of a tree move at once without a ``BatchSize``: what fsspec itself would use."""
+    where = _where(storage, uri)
+    if where.is_async:
+        from fsspec.asyn import _get_batch_size
+
+        size = int(_get_batch_size())
+        return size if size > 0 else 1024
+    return DEFAULT_THREADS
+
+
+_download_root: str | None = None
+_download_lock = threading.Lock()
+
+
+def local_download_dir() -> str:
+    """A fresh folder for one download, under a per-process temporary folder removed at exit."""
+    global _download_root
+    with _download_lock:
+        if _download_root is None or not os.path.isdir(_download_root):
+            import atexit
+            import tempfile
+
+            _download_root = tempfile.mkdtemp(prefix="typeflow-downloads-")
+            atexit.register(shutil.rmtree, _download_root, True)
+        root = _download_root
+    path = os.path.join(root, uuid.uuid4().hex)
+    os.makedirs(path)
+    return path
+
+
+def safe_relpath(relpath: str, where: str) -> str:
+    """``relpath`` normalised, refused if it would leave the folder it belongs to (``..``, absolute)."""
+    normal = posixpath.normpath(relpath.replace(os.sep, "/"))
+    if not relpath or normal.startswith(("/", "../")) or normal in (".", "..") or posixpath.isabs(relpath):
+        raise StorageError(f"refusing file {relpath!r}: its path leaves the directory", uri=where)
+    return normal
+
+
+# ------------------------------------------------------------------ running files concurrently
+
+
+def _run_threads(jobs: Sequence[Callable[[], None]], limit: int) -> None:
+    if len(jobs) <= 1 or limit <= 1:
+        for job in jobs:
+            job()
+        return
+    failed = threading.Event()
+    errors: list[BaseException] = []
+
+    def guarded(job: Callable[[], None]) -> None:
+        if failed.is_set():
+            return
+        try:
+            job()
+        except BaseException as exc:
+            errors.append(exc)
+            failed.set()
+
+    with ThreadPoolExecutor(max_workers=min(limit, len(jobs)), thread_name_prefix="typeflow-transfer") as pool:
+        for job in jobs:
+            pool.submit(contextvars.copy_context().run, guarded, job)
+    if errors:
+        raise errors[0]
+
+
+def _run_async(fs: Any, jobs: Sequence[Callable[[], Awaitable[None]]], limit: int) -> None:
+    import asyncio
+
+    from fsspec.asyn import sync
+
+    async def main() -> None:
+        gate = asyncio.Semaphore(max(limit, 1))
+        errors: list[BaseException] = []
+
+        async def guarded(job: Callable[[], Awaitable[None]]) -> None:
+            async with gate:
+                if errors:
+                    return
+                try:
+                    await job()
+                except BaseException as exc:
+                    errors.append(exc)
+
+        await asyncio.gather(*(guarded(job) for job in jobs))
+        if errors:
+            raise errors[0]
+
+    sync(fs.loop, main)
+
+
+# ------------------------------------------------------------------ single files
+
+
+def _copy(src: str, dst: str, transfer: Transfer) -> None:
+    """Copy the user's own local file ``src`` to ``dst`` (fast path: the kernel copies)."""
+    if not transfer.shows_progress:
+        shutil.copyfile(src, dst)
+        return
+    with open(src, "rb") as fin, open(dst, "wb") as fout:
+        _copy_open(fin, fout, transfer)
+
+
+def _copy_open(fin: IO[bytes], fout: IO[bytes], transfer: Transfer) -> None:
+    """Copy between open files: ``sendfile`` where it works and no bar is drawn, chunks otherwise."""
+    if not transfer.shows_progress and hasattr(os, "sendfile"):
+        try:
+            offset, infd, outfd = 0, fin.fileno(), fout.fileno()
+            while sent := os.sendfile(outfd, infd, offset, 2**30):
+                offset += sent
+            return
+        except OSError:
+            fout.seek(0)
+            fout.truncate()
+            fin.seek(0)
+    while chunk := fin.read(_CHUNK):
+        fout.write(chunk)
+        transfer.advance(len(chunk))
+
+
+def _copy_stored(path: str, uri: str, dst: str, transfer: Transfer) -> None:
+    """Copy a local blob a literal names: opened as a regular file only, and checked on the open descriptor."""
+    with open_regular_file(path, uri) as fin:
+        try:
+            with open(dst, "wb") as fout:
+                _copy_open(fin, fout, transfer)
+        except BaseException as exc:
+            _discard_local(dst)
+            if isinstance(exc, OSError) and not isinstance(exc, TypeflowError):
+                raise _wrap("read", uri, exc) from exc
+            raise
+
+
+def _put_local(src: str, dst: str, transfer: Transfer) -> None:
+    """Copy into local storage: beside the target first, renamed into place when complete."""
+    temp = os.path.join(os.path.dirname(dst), f".{os.path.basename(dst)}.{uuid.uuid4().hex[:8]}.part")
+    try:
+        os.makedirs(os.path.dirname(dst), exist_ok=True)
+        _copy(src, temp, transfer)
+        os.replace(temp, dst)
+    except BaseException as exc:
+        try:
+            os.remove(temp)
+        except OSError:
+            pass
+        if isinstance(exc, OSError) and not isinstance(exc, TypeflowError):
+            raise _wrap("write", dst, exc) from exc
+        raise
+
+
+def _remote_error(action: str, uri: str, exc: BaseException) -> BaseException:
+    if isinstance(exc, TypeflowError) or not isinstance(exc, Exception):
+        return exc
+    return _wrap(action, uri, exc)
+
+
+def _remove_remote(fs: Any, uri: str) -> None:
+    try:
+        fs.rm_file(uri)
+    except Exception:
+        pass
+
+
+def _file_size(path: str, uri: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError as exc:
+        raise _wrap("read", uri, exc) from exc
+
+
+def upload_file(ctx: TransformContext, src: str, uri: str) -> int:
+    """Copy the local file ``src`` to ``uri`` (in ``ctx.storage`` or any URI); returns its size."""
+    size = _file_size(src, src)
+    where = _where(ctx.storage, uri)
+    with Transfer(ctx, "upload", uri, size) as transfer:
+        if where.local:
+            _put_local(src, where.path, transfer)
+        else:
+            try:
+                where.fs.put_file(src, where.path, callback=transfer.callback())
+            except BaseException as exc:
+                _remove_remote(where.fs, where.path)
+                raise _remote_error("write", uri, exc) from exc
+    note_written(uri)
+    return size
+
+
+def download_file(
+    ctx: TransformContext | None, uri: str, dst: str, storage: Storage | None = None, size: int | None = None
+) -> None:
+    """Copy the blob at ``uri`` to the local path ``dst`` (confined when ``ctx`` is given)."""
+    where = readable(ctx, uri, storage)
+    os.makedirs(os.path.dirname(dst) or ".", exist_ok=True)
+    if where.local:
+        if size is None:
+            size = _file_size(where.path, uri)
+        with Transfer(ctx, "download", uri, size) as transfer:
+            _copy_stored(where.path, uri, dst, transfer)
+        return
+    fs = where.fs
+    try:
+        if size is None:
+            size = int(fs.info(where.path).get("size") or 0)
+        with Transfer(ctx, "download", uri, size) as transfer:
+            fs.get_file(where.path, dst, callback=transfer.callback())
+    except BaseException as exc:
+        _discard_local(dst)
+        raise _remote_error("read", uri, exc) from exc
+    _check_size(dst, uri, size)
+
+
+def open_blob(ctx: TransformContext, uri: str) -> IO[bytes]:
+    """An open, read-only binary stream on the blob at ``uri`` (confined); the caller closes it."""
+    where = readable(ctx, uri)
+    if where.local:
+        return open_regular_file(where.path, uri)
+    try:
+        f = where.fs.open(where.path, "rb")
+    except Exception as exc:
+        raise _wrap("read", uri, exc) from exc
+    return cast(IO[bytes], _ReadStream(f, uri))
+
+
+#: largest blob read into memory from a literal without ``engine.context(read_budget=...)`` (bytes)
+DEFAULT_READ_BUDGET = 2**30
+
+
+def read_budget(ctx: TransformContext) -> int:
+    """The most bytes one blob read into memory may hold: ``read_budget`` option / ``TYPEFLOW_READ_BUDGET``."""
+    raw = ctx.option("read_budget", DEFAULT_READ_BUDGET)
+    try:
+        budget = int(raw)
+    except (TypeError, ValueError):
+        raise StorageError(f"read_budget must be a number of bytes, got {raw!r}") from None
+    return budget
+
+
+def read_bytes(ctx: TransformContext, uri: str, limit: int | None = None) -> bytes:
+    """The whole blob at ``uri`` (confined), refused if it holds more than the read budget."""
+    budget = read_budget(ctx) if limit is None else limit
+    chunks: list[bytes] = []
+    held = 0
+    with open_blob(ctx, uri) as f:
+        while held <= budget:  # in chunks: a read of budget + 1 bytes would allocate the whole budget up front
+            chunk: bytes = f.read(min(_READ_CHUNK, budget + 1 - held))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            held += len(chunk)
+    if held > budget:
+        raise StorageError(
+            f"cannot read (the blob is larger than the read budget of {budget} bytes; "
+            "raise it with engine.context(read_budget=N) or TYPEFLOW_READ_BUDGET)",
+            uri=uri,
+        )
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def _check_size(dst: str, uri: str, size: int | None) -> None:
+    if size is None:
+        return
+    got = os.path.getsize(dst)
+    if got != size:
+        _discard_local(dst)
+        raise StorageError(f"cannot read (truncated: expected {size} bytes, got {got})", uri=uri)
+
+
+def _discard_local(path: str) -> None:
+    try:
+        os.remove(path)
+    except OSError:
+        pass
+
+
+# ------------------------------------------------------------------ trees
+
+
+def list_tree(ctx: TransformContext | None, uri: str, storage: Storage | None = None) -> list[Entry]:
+    """Every file under the folder ``uri``, sorted by relative path, without downloading any (confined by ``ctx``)."""
+    where = readable(ctx, uri, storage, folder=True)
+    if where.local:
+        return _list_local(where.path, uri, confined=ctx is not None)
+    try:
+        found = where.fs.find(where.path, detail=True)
+    except FileNotFoundError:
+        return []  # an object store has no empty folders: nothing under the prefix is an empty directory
+    except Exception as exc:
+        raise _wrap("list", uri, exc) from exc
+    base = where.fs._strip_protocol(where.path).rstrip("/")
+    entries = []
+    for path, info in found.items():
+        if info.get("type") == "directory" or path.endswith("/"):
+            continue
+        if not path.startswith(base + "/"):
+            raise StorageError(f"listing returned {path!r}, which is not under the directory", uri=uri)
+        rel = safe_relpath(path[len(base) + 1 :], uri)
+        # spelled from the directory's own URI, so a file's URI lies under it exactly as written
+        entries.append(Entry(rel, f"{uri.rstrip('/')}/{rel}", info.get("size")))
+    return sorted(entries, key=lambda e: e.relpath)
+
+
+def _list_local(root: str, uri: str, confined: bool) -> list[Entry]:
+    if not os.path.isdir(root):
+        reason = "expected a folder, found a file" if os.path.exists(root) else "blob not found"
+        raise StorageError(f"cannot read ({reason})", uri=uri)
+    entries = []
+    for folder, _, names in os.walk(root, followlinks=False):
+        for name in names:
+            path = os.path.join(folder, name)
+            try:
+                st = os.stat(path) if not confined else os.lstat(path)
+            except OSError as exc:
+                raise _wrap("read", path, exc) from exc
+            if not stat.S_ISREG(st.st_mode):
+                if confined:
+                    raise StorageError("cannot read (not a regular file: only regular files are read from storage)", uri=path)
+                continue  # a dangling link or a socket in the user's own folder: nothing to upload
+            rel = os.path.relpath(path, root).replace(os.sep, "/")
+            entries.append(Entry(rel, path, st.st_size))
+    return sorted(entries, key=lambda e: e.relpath)
+
+
+def upload_tree(ctx: TransformContext, src_root: str, entries: Sequence[Entry], prefix: str, limit: int) -> None:
+    """Upload ``entries`` (listed from the local folder ``src_root``) under ``prefix``, ``limit`` at a time.
+
+    A failure deletes the files already uploaded before raising.
+    """
+    where = _where(ctx.storage, prefix)
+    total = sum(e.size or 0 for e in entries)
+    uploaded: list[str] = []
+    lock = threading.Lock()
+
+    def target(e: Entry) -> str:
+        return os.path.join(where.path, *e.relpath.split("/")) if where.local else f"{where.path.rstrip('/')}/{e.relpath}"
+
+    with Transfer(ctx, "upload", prefix, total, files=len(entries)) as transfer:
+        try:
+            if where.local:
+                os.makedirs(where.path, exist_ok=True)  # an empty directory is an empty folder, and it exists
+
+                def local_job(e: Entry) -> Callable[[], None]:
+                    def run() -> None:
+                        dst = target(e)
+                        _put_local(e.uri, dst, transfer)
+                        with lock:
+                            uploaded.append(dst)
+
+                    return run
+
+                _run_threads([local_job(e) for e in entries], limit)
+            elif where.is_async:
+                fs = where.fs
+
+                def async_job(e: Entry) -> Callable[[], Awaitable[None]]:
+                    async def run() -> None:
+                        dst = target(e)
+                        try:
+                            await fs._put_file(e.uri, dst, callback=transfer.callback())
+                        except BaseException as exc:
+                            raise _remote_error("write", dst, exc) from exc
+                        uploaded.append(dst)
+
+                    return run
+
+                _run_async(fs, [async_job(e) for e in entries], limit)
+            else:
+                fs = where.fs
+
+                def sync_job(e: Entry) -> Callable[[], None]:
+                    def run() -> None:
+                        dst = target(e)
+                        try:
+                            fs.put_file(e.uri, dst, callback=transfer.callback())
+                        except BaseException as exc:
+                            raise _remote_error("write", dst, exc) from exc
+                        with lock:
+                            uploaded.append(dst)
+
+                    return run
+
+                _run_threads([sync_job(e) for e in entries], limit)
+        except BaseException:
+            _delete_quietly(where, uploaded, prefix)
+            raise
+    note_written(prefix)
+
+
+def _delete_quietly(where: _Where, paths: Sequence[str], prefix: str) -> None:
+    import logging
+
+    for path in paths:
+        try:
+            if where.local:
+                os.remove(path)
+            else:
+                where.fs.rm_file(path)
+        except FileNotFoundError:
+            pass
+        except Exception as exc:  # pragma: no cover - depends on the storage failing twice
+            logging.getLogger("typeflow.transfer").warning("could not delete %s after a failed upload: %s", path, exc)
+    if where.local:
+        _prune_empty(where.path)
+
+
+def _prune_empty(root: str) -> None:
+    for folder, _, _ in sorted(os.walk(root, topdown=False), key=lambda t: -len(t[0])):
+        try:
+            os.rmdir(folder)
+        except OSError:
+            pass
+
+
+def delete_tree(storage: Storage, uri: str) -> None:
+    """Remove a folder of blobs written by typeflow (a stream's batches); missing is not an error."""
+    where = _where(storage, uri)
+    try:
+        if where.local:
+            shutil.rmtree(where.path, ignore_errors=False)
+        else:
+            where.fs.rm(where.path, recursive=True)
+    except FileNotFoundError:
+        pass
+    except Exception as exc:
+        raise _wrap("delete", uri, exc) from exc
+
+
+def download_tree(
+    ctx: TransformContext | None, uri: str, entries: Sequence[Entry], dst_root: str, limit: int, storage: Storage | None = None
+) -> None:
+    """Download ``entries`` of the folder ``uri`` under the local folder ``dst_root``, ``limit`` at a time.
+
+    With ``ctx``, every file is confined on its own (its URI came from a listing
+    of a location a literal named), and local ones are opened as regular files only.
+    """
+    where = readable(ctx, uri, storage, folder=True)
+    total = sum(e.size or 0 for e in entries)
+    os.makedirs(dst_root, exist_ok=True)
+
+    def target(e: Entry) -> str:
+        dst = os.path.join(dst_root, *safe_relpath(e.relpath, uri).split("/"))
+        os.makedirs(os.path.dirname(dst), exist_ok=True)
+        return dst
+
+    def source(e: Entry) -> str:
+        return readable(ctx, e.uri, storage).path if ctx is not None else e.uri
+
+    with Transfer(ctx, "download", uri, total, files=len(entries)) as transfer:
+        if where.local:
+
+            def local_job(e: Entry) -> Callable[[], None]:
+                def run() -> None:
+                    dst = target(e)
+                    _copy_stored(source(e), e.uri, dst, transfer)
+                    _check_size(dst, e.uri, e.size)
+
+                return run
+
+            _run_threads([local_job(e) for e in entries], limit)
+        elif where.is_async:
+            fs = where.fs
+
+            def async_job(e: Entry) -> Callable[[], Awaitable[None]]:
+                async def run() -> None:
+                    dst = target(e)
+                    try:
+                        await fs._get_file(source(e), dst, callback=transfer.callback())
+                    except BaseException as exc:
+                        _discard_local(dst)
+                        raise _remote_error("read", e.uri, exc) from exc
+                    _check_size(dst, e.uri, e.size)
+
+                return run
+
+            _run_async(fs, [async_job(e) for e in entries], limit)
+        else:
+            fs = where.fs
+
+            def sync_job(e: Entry) -> Callable[[], None]:
+                def run() -> None:
+                    dst = target(e)
+                    try:
+                        fs.get_file(source(e), dst, callback=transfer.callback())
+                    except BaseException as exc:
+                        _discard_local(dst)
+                        raise _remote_error("read", e.uri, exc) from exc
+                    _check_size(dst, e.uri, e.size)
+
+                return run
+
+            _run_threads([sync_job(e) for e in entries], limit)
+
+
+def local_storage(storage: Storage) -> bool:
+    """Whether ``storage`` is a folder on this machine."""
+    return isinstance(storage, LocalStorage)
