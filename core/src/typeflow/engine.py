@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, get_args, get_origin
 
-from typeflow import discovery
+from typeflow import discovery, offload
 from typeflow._aio import run_sync
 from typeflow._default_on_class import default_on_class
 from typeflow._trace import convert_log, debugging, trace
@@ -106,8 +106,13 @@ class TypeEngine:
         :mod:`typeflow.confine`. ``profile="flytekit-1.16"`` (or
         ``"flytekit-1.13"``, default ``TYPEFLOW_PROFILE`` or ``"typeflow"``)
         writes the literal forms that consumer reads; an unknown name raises
-        :class:`~typeflow.errors.ProfileError`.
+        :class:`~typeflow.errors.ProfileError`. Options include
+        ``offload_above=N`` (literals encoding to more than ``N`` bytes go to
+        storage as offloaded literals; also ``TYPEFLOW_OFFLOAD_ABOVE``) and
+        ``progress=True`` (progress bars for long transfers; also
+        ``TYPEFLOW_PROGRESS=1``).
         """
+        offload.resolve_offload_option(options)
         return TransformContext(engine=self, storage=get_storage(storage), options=options, read_roots=read_roots)
 
     # ------------------------------------------------------------------ registration
@@ -196,6 +201,10 @@ class TypeEngine:
         self, ctx: TransformContext, python_val: Any, python_type: Any, expected: LiteralType | None = None
     ) -> Literal:
         """Convert ``python_val`` (declared as ``python_type``) to a :class:`Literal`."""
+        if ctx.options and ctx.options.get("offload_above") is not None and not offload.nested():
+            with offload.converting():
+                whole = self.to_literal(ctx, python_val, python_type, expected)
+            return offload.maybe_offload(ctx, whole, self._plan(python_type).literal_type, offload.threshold(ctx) or 0)
         plan = self._plan(python_type)
         if python_val is None and not plan.accepts_none:
             raise self._none_error(python_type)
@@ -233,6 +242,8 @@ class TypeEngine:
         plan = self._plan(expected_python_type)
         if not isinstance(lv, Literal):
             raise TypeTransformerFailedError("expected a Literal", python_type=expected_python_type, value=lv)
+        if lv.offloaded_metadata is not None:
+            lv = offload.load_offloaded(ctx, lv)
         try:
             value = plan.transformer.to_python_value(ctx, lv, expected_python_type)
         except TypeflowError:
@@ -253,6 +264,10 @@ class TypeEngine:
         self, ctx: TransformContext, python_val: Any, python_type: Any, expected: LiteralType | None = None
     ) -> Literal:
         """Like :meth:`to_literal`; awaits asynchronous transformers without blocking the loop."""
+        if ctx.options and ctx.options.get("offload_above") is not None and not offload.nested():
+            with offload.converting():
+                whole = await self.async_to_literal(ctx, python_val, python_type, expected)
+            return offload.maybe_offload(ctx, whole, self._plan(python_type).literal_type, offload.threshold(ctx) or 0)
         plan = self._plan(python_type)
         if not plan.transformer.is_async:
             return self.to_literal(ctx, python_val, python_type, expected)
@@ -272,6 +287,8 @@ class TypeEngine:
     async def async_to_python_value(self, ctx: TransformContext, lv: Literal, expected_python_type: Any) -> Any:
         """Like :meth:`to_python_value`; awaits asynchronous transformers."""
         plan = self._plan(expected_python_type)
+        if isinstance(lv, Literal) and lv.offloaded_metadata is not None:
+            lv = offload.load_offloaded(ctx, lv)
         if not plan.transformer.is_async:
             return self.to_python_value(ctx, lv, expected_python_type)
         try:

@@ -79,6 +79,10 @@ class LiteralsResolver(Mapping[str, Literal]):
             as_type = self._type_hints.get(name)
         if as_type is None:
             lt = self._variable_map.get(name)
+            if lt is None and literal.offloaded_metadata is not None:
+                from typeflow.offload import load_offloaded
+
+                literal = load_offloaded(ctx, literal)  # what the payload holds decides its type
             if lt is None:
                 # a union literal alone names only the variant it holds: read that variant's value
                 literal, lt = _held_variant(literal)

@@ -37,6 +37,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--limit", type=_non_negative, default=20, help="items shown per collection, map or record (default 20; 0 shows none)"
     )
+    p.add_argument("--follow", action="store_true", help="also read and show the payload of offloaded literals")
     p.set_defaults(run=run)
 
 
@@ -139,7 +140,7 @@ def _record(raw: bytes, depth: int, lines: list[str], limit: int) -> str:
     return f", record of {len(tree):,} field{'s' if len(tree) != 1 else ''}"
 
 
-def _scalar(s: Any, pad: str, label: str, suffix: str, depth: int, lines: list[str], limit: int) -> None:
+def _scalar(s: Any, pad: str, label: str, suffix: str, depth: int, lines: list[str], limit: int, follow: bool) -> None:
     if s.primitive is not None:
         lines.append(f"{pad}{label}{s.primitive.kind} = {s.primitive.value!r}{suffix}")
     elif s.binary is not None:
@@ -157,7 +158,7 @@ def _scalar(s: Any, pad: str, label: str, suffix: str, depth: int, lines: list[s
     elif s.union is not None:
         tag = s.union.stored_type.structure.tag if s.union.stored_type.structure else "?"
         lines.append(f"{pad}{label}union variant {tag!r}{suffix}")
-        tree(s.union.value, "", depth + 1, lines, limit)
+        tree(s.union.value, "", depth + 1, lines, limit, follow)
     elif s.none_type is not None:
         lines.append(f"{pad}{label}none{suffix}")
     elif s.error is not None:
@@ -178,8 +179,12 @@ def _packed_records(items: list[tuple[Any, bytes]], pad: str, depth: int, lines:
         lines[at] = f"{pad}  {label} {human_size(len(raw))}{tail}"
 
 
-def tree(lv: Any, label: str, depth: int, lines: list[str], limit: int) -> None:
-    """Append the lines showing ``lv`` (a literal, literal type or literal map) to ``lines``."""
+def tree(lv: Any, label: str, depth: int, lines: list[str], limit: int, follow: bool = False) -> None:
+    """Append the lines showing ``lv`` (a literal, literal type or literal map) to ``lines``.
+
+    With ``follow``, an offloaded literal's payload is read (as any reader
+    would: confined, within the read budget) and shown beneath it.
+    """
     from typeflow.literals import LiteralMap, LiteralType, PackedLiteralMap, PackedLiterals
 
     pad = "  " * depth
@@ -187,7 +192,7 @@ def tree(lv: Any, label: str, depth: int, lines: list[str], limit: int) -> None:
         lines.append(f"{pad}{label}literal type {_describe_type(lv)}")
         return
     if isinstance(lv, LiteralMap):
-        _map(lv, label, depth, lines, limit)
+        _map(lv, label, depth, lines, limit, follow=follow)
         return
     extra = []
     if lv.hash:
@@ -196,7 +201,7 @@ def tree(lv: Any, label: str, depth: int, lines: list[str], limit: int) -> None:
         extra.append(f"metadata={dict(lv.metadata)}")
     suffix = f"  [{', '.join(extra)}]" if extra else ""
     if lv.scalar is not None:
-        _scalar(lv.scalar, pad, label, suffix, depth, lines, limit)
+        _scalar(lv.scalar, pad, label, suffix, depth, lines, limit, follow)
     elif lv.collection is not None:
         items = lv.collection.literals
         if isinstance(items, PackedLiterals) and items.kind == "binary" and items.tag == "msgpack":
@@ -214,7 +219,7 @@ def tree(lv: Any, label: str, depth: int, lines: list[str], limit: int) -> None:
             if i >= limit:
                 lines.append(f"{pad}  ... {len(items) - limit:,} more")
                 break
-            tree(item, f"[{i}] ", depth + 1, lines, limit)
+            tree(item, f"[{i}] ", depth + 1, lines, limit, follow)
     elif lv.map is not None:
         if isinstance(lv.map.literals, PackedLiteralMap):
             packed = lv.map.literals
@@ -224,13 +229,18 @@ def tree(lv: Any, label: str, depth: int, lines: list[str], limit: int) -> None:
                 return
             lines.append(f"{pad}{label}map of {len(packed):,} {packed.kind} (packed){suffix}")
             return
-        _map(lv.map, label, depth, lines, limit, suffix)
+        _map(lv.map, label, depth, lines, limit, suffix, follow)
     else:
         off = lv.offloaded_metadata
         lines.append(f"{pad}{label}offloaded {human_size(off.size_bytes)} uri={off.uri} type {_describe_type(off.inferred_type)}")
+        if follow:
+            from typeflow.engine import TypeEngine
+            from typeflow.offload import load_offloaded
+
+            tree(load_offloaded(TypeEngine.default().context(), lv), "payload: ", depth + 1, lines, limit, follow)
 
 
-def _map(lm: Any, label: str, depth: int, lines: list[str], limit: int, suffix: str = "") -> None:
+def _map(lm: Any, label: str, depth: int, lines: list[str], limit: int, suffix: str = "", follow: bool = False) -> None:
     pad = "  " * depth
     items = list(lm.literals.items())
     lines.append(f"{pad}{label}map of {len(items):,}{suffix}")
@@ -238,7 +248,7 @@ def _map(lm: Any, label: str, depth: int, lines: list[str], limit: int, suffix: 
         if i >= limit:
             lines.append(f"{pad}  ... {len(items) - limit:,} more")
             break
-        tree(item, f"{key}: ", depth + 1, lines, limit)
+        tree(item, f"{key}: ", depth + 1, lines, limit, follow)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -255,6 +265,6 @@ def run(args: argparse.Namespace) -> int:
         return 0
     described = f"wire format v{data[len(wire.MAGIC)]}" if form == "wire" else f"{form} form"
     lines = [f"{args.file}: {type(obj).__name__}, {human_size(len(data))}, {described}"]
-    tree(obj, "", 0, lines, args.limit)
+    tree(obj, "", 0, lines, args.limit, args.follow)
     print("\n".join(lines))
     return 0
