@@ -19,8 +19,20 @@ sys.path.insert(0, str(HERE))
 
 from harness import Row, machine  # noqa: E402
 
-MODULES = ["bench_core", "bench_pickle", "bench_numpy", "bench_pandas", "bench_pydantic", "bench_flytekit"]
-LIBRARIES = ["typeflow", "msgpack", "mashumaro", "numpy", "pandas", "pyarrow", "cloudpickle", "fsspec", "pluggy", "pydantic"]
+MODULES = ["bench_core", "bench_pickle", "bench_numpy", "bench_pandas", "bench_polars", "bench_pydantic", "bench_flytekit"]
+LIBRARIES = [
+    "typeflow",
+    "msgpack",
+    "mashumaro",
+    "numpy",
+    "pandas",
+    "pyarrow",
+    "cloudpickle",
+    "fsspec",
+    "pluggy",
+    "pydantic",
+    "polars",
+]
 
 
 def _fmt(value: float, unit: str) -> str:

@@ -110,10 +110,9 @@ def make_ndarray(n: int) -> Any:
     return np.random.default_rng(SEED).random(n)
 
 
-def make_dataframe(rows: int) -> Any:
-    """``rows`` x 10: four float64, four int64 and two string columns (numpy and pandas imported here)."""
+def dataframe_columns(rows: int) -> dict[str, Any]:
+    """The ten columns of the DataFrame workloads, as numpy arrays (strings as object arrays; numpy imported here)."""
     import numpy as np
-    import pandas as pd
 
     rng = np.random.default_rng(SEED)
     columns: dict[str, Any] = {}
@@ -124,7 +123,26 @@ def make_dataframe(rows: int) -> Any:
     labels = np.array([f"label-{i}" for i in range(1000)], dtype=object)
     columns["s0"] = labels[rng.integers(0, 1000, rows)]
     columns["s1"] = np.char.add("id-", rng.integers(0, 10**9, rows).astype(str)).astype(object)
-    return pd.DataFrame(columns)
+    return columns
+
+
+def make_dataframe(rows: int) -> Any:
+    """``rows`` x 10: four float64, four int64 and two string columns (pandas imported here)."""
+    import pandas as pd
+
+    return pd.DataFrame(dataframe_columns(rows))
+
+
+def make_polars_frame(rows: int) -> Any:
+    """The same ``rows`` x 10 data as :func:`make_dataframe`, as a polars DataFrame (no pandas involved)."""
+    import polars as pl
+
+    return pl.DataFrame(
+        [
+            pl.Series(name, values, dtype=pl.String if values.dtype == object else None)
+            for name, values in dataframe_columns(rows).items()
+        ]
+    )
 
 
 def make_value(key: str, quick: bool) -> Any:
