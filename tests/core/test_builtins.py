@@ -22,7 +22,7 @@ from ..helpers import roundtrip
 from .strategies import TYPES, Color, Point, Shape, depth, values_of
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=st.data(), t=TYPES)
 def test_every_builtin_family_round_trips_nested_to_depth_four(ctx: TransformContext, data: st.DataObject, t: Any) -> None:
     value = data.draw(values_of(t))

@@ -141,7 +141,7 @@ def _with_tz_and_category(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(
     frame=data_frames(
         [

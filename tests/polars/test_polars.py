@@ -119,7 +119,7 @@ def test_every_parquet_dtype_round_trips(ctx: TransformContext) -> None:
     assert back.schema == frame.schema  # type: ignore[attr-defined]
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(frame=dataframes(max_cols=6, max_size=20, excluded_dtypes=[pl.Object]))
 def test_hypothesis_frames_round_trip_with_their_dtypes(ctx: TransformContext, frame: pl.DataFrame) -> None:
     assert_frame_equal(roundtrip(ctx, frame, pl.DataFrame), frame)  # type: ignore[arg-type]

@@ -112,7 +112,7 @@ def test_a_handle_opens_as_any_frame_type_whoever_wrote_it(ctx: TransformContext
     assert ctx.engine.to_python_value(ctx, lv, pd.DataFrame)["s"].tolist() == ["a", "b", "ü"]
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(
     frame=dataframes(
         max_cols=5,
