@@ -8,12 +8,12 @@ import decimal
 import enum
 import typing
 import uuid
-from typing import Annotated, Optional, Union
+from typing import Annotated, Generic, Optional, TypeVar, Union
 from typing import Literal as TypingLiteral
 
 import msgpack
 import pytest
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, RootModel, field_validator
 
 import typeflow
 from typeflow import TransformContext
@@ -23,6 +23,8 @@ from typeflow_pydantic import PydanticTransformer, is_pydantic_schema, model_fro
 
 from ..helpers import roundtrip
 from .samples import Color, Item, Order, orders
+
+T = TypeVar("T")
 
 
 def test_a_model_is_a_msgpack_binary_of_its_json_form(ctx: TransformContext) -> None:
@@ -335,3 +337,20 @@ def test_stdlib_dataclass_fields_travel_as_pydantic_serialises_them(ctx: Transfo
     lv = ctx.engine.to_literal(ctx, drawing, Drawing)
     assert msgpack.unpackb(lv.scalar.binary.value)["points"][0] == {"x": 1, "y": 2.5}  # type: ignore[union-attr]
     assert roundtrip(ctx, drawing, Drawing) == drawing
+
+
+class Tags(RootModel[list[str]]):
+    pass
+
+
+class Box(BaseModel, Generic[T]):
+    item: T
+
+
+def test_root_and_generic_models_round_trip_and_root_models_are_guessed(ctx: TransformContext) -> None:
+    assert roundtrip(ctx, Tags(["a", "b"]), Tags) == Tags(["a", "b"])
+    assert roundtrip(ctx, Box[int](item=3), Box[int]) == Box[int](item=3)
+    guessed = ctx.engine.guess_python_type(ctx.engine.to_literal_type(Tags))
+    assert issubclass(guessed, RootModel) and guessed.__name__ == "Tags"
+    back = ctx.engine.to_python_value(ctx, ctx.engine.to_literal(ctx, Tags(["x"]), Tags), guessed)
+    assert back.root == ["x"]

@@ -4,7 +4,7 @@ The schema is untrusted data: it is only read, never evaluated or imported
 from. Models come from ``pydantic.create_model``, nested models from
 ``$defs``, string enums from ``enum`` lists; field names, defaults, formats
 (``date-time``, ``date``, ``duration``, ``uuid``, ``binary``…), ``anyOf``
-unions, arrays and maps are kept.
+unions, arrays and maps are kept; a ``RootModel``'s schema gives a ``RootModel``.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, Field, create_model
+from pydantic import BaseModel, Field, RootModel, create_model
 
 __all__ = ["is_pydantic_schema", "model_from_schema"]
 
@@ -44,7 +44,8 @@ def is_pydantic_schema(schema: dict[str, Any]) -> bool:
     schema = _top(schema)
     props = schema.get("properties")
     if schema.get("type") != "object" or not isinstance(props, dict):
-        return False
+        # a RootModel: a titled schema of a non-object (dataclasses are always objects)
+        return "title" in schema and schema.get("type") in ("array", "string", "integer", "number", "boolean")
     if not props:
         return schema.get("additionalProperties") is not False and "title" in schema
     return any(isinstance(p, dict) and "title" in p for p in props.values())
@@ -174,6 +175,10 @@ def model_from_schema(schema: dict[str, Any]) -> type[BaseModel]:
         if not (isinstance(found, type) and issubclass(found, BaseModel)):
             raise ValueError(f"$ref {schema['$ref']!r} does not name a model")
         model = found
+    elif not isinstance(schema.get("properties"), dict):  # a RootModel
+        title = _identifier(str(schema.get("title") or "GuessedRootModel"))
+        base: Any = RootModel[builder.type_of(schema, title, 0)]  # type: ignore[misc]
+        model = type(title, (base,), {"__module__": __name__})
     else:
         model = builder.model(schema, str(schema.get("title") or "GuessedModel"), 0)
     namespace = {getattr(m, "__name__", n): m for n, m in builder.built.items() if isinstance(m, type)}
