@@ -33,9 +33,6 @@ PENDING: dict[tuple[str, str], str] = {
     ("flytekit_reads", "union-str-enum"): f"{_PARITY}: union tags use flytekit's transformer names",
     ("literal_type", "union-str-enum"): f"{_PARITY}: union tags use flytekit's transformer names",
     ("literal_type", "typing-literal"): f"{_PARITY}: typing.Literal is a STRING with its values in the annotation",
-    ("literal_type", "dataclass"): f"{_PARITY}: TypeStructure.dataclass_type",
-    ("literal_type", "nested-dataclass"): f"{_PARITY}: TypeStructure.dataclass_type",
-    ("literal_type", "list-of-dataclasses"): f"{_PARITY}: TypeStructure.dataclass_type",
     ("round_trip", "date"): f"{_PARITY}: a date stored aware (a protobuf Timestamp holds no naive time)",
     ("typeflow_reads", "dataframe"): "typeflow.datasets reads a file, but flytekit writes a dataset as a folder of parquet files",
     (
@@ -57,6 +54,7 @@ NOT_IN_113: dict[tuple[str, str], str] = {
         (c, "typing-literal"): "flytekit 1.13 has no typing.Literal" for c in ("flytekit_reads", "typeflow_reads", "literal_type")
     },
     **{("literal_type", f): _NO_MSGPACK for f in ("untyped-dict", "int-keyed-dict")},
+    **{("literal_type", f): _NO_MSGPACK for f in ("dataclass", "nested-dataclass", "list-of-dataclasses")},
 }
 if PROFILE == "flytekit-1.13":
     PENDING.update(

@@ -11,7 +11,6 @@ a literal raises :class:`~typeflow.errors.LiteralDecodeError` naming where.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as _dt
 from collections.abc import Callable
 from typing import Any
@@ -50,7 +49,6 @@ from .structs import decode_struct
 __all__ = ["decode", "decode_literal", "decode_literal_map", "decode_literal_type"]
 
 _EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
-_HAS_DATACLASS_TYPE = "dataclass_type" in {f.name for f in dataclasses.fields(TypeStructure)}
 
 Span = tuple[int, int]
 
@@ -333,15 +331,13 @@ def decode_literal_type(data: bytes, span: Span, where: str = "$") -> LiteralTyp
 def _structure(data: bytes, span: Span, where: str) -> TypeStructure:
     s = _Fields(data, span, {1: LEN, 2: LEN}, frozenset({2}), where)
     entries = s.get(2) or []
-    if not _HAS_DATACLASS_TYPE:
-        return TypeStructure(s.text(1))
     dataclass_type = {}
     for entry in entries:
         e = _Fields(data, entry, {1: LEN, 2: LEN}, _S, where)
         lt = e.get(2)
         if lt is not None:
             dataclass_type[e.text(1)] = decode_literal_type(data, lt, f"{where}.dataclass_type[{e.text(1)!r}]")
-    return TypeStructure(s.text(1), dataclass_type=dataclass_type)  # type: ignore[call-arg]
+    return TypeStructure(s.text(1), dataclass_type=dataclass_type or None)
 
 
 # --------------------------------------------------------------------------- entry point

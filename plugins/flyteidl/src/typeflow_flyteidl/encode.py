@@ -9,7 +9,6 @@ raises :class:`~typeflow.errors.TypeTransformerFailedError` naming where.
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Any
 
 from typeflow.errors import TypeTransformerFailedError
 from typeflow.literals import (
@@ -23,6 +22,7 @@ from typeflow.literals import (
     Primitive,
     Scalar,
     StructuredDatasetType,
+    TypeStructure,
 )
 
 from . import bulk
@@ -216,10 +216,9 @@ def encode_literal_type(lt: LiteralType, where: str = "$") -> bytes:
     return b"".join(f[1] for f in fields)
 
 
-def _structure(structure: Any, where: str) -> bytes:
+def _structure(structure: TypeStructure, where: str) -> bytes:
     out = _string(1, structure.tag, where)
-    dataclass_type = getattr(structure, "dataclass_type", None) or {}
-    for name, lt in dataclass_type.items():
+    for name, lt in (structure.dataclass_type or {}).items():
         entry = field_bytes(1, utf8(name, where)) + field_message(2, encode_literal_type(lt, f"{where}.dataclass_type[{name!r}]"))
         out += field_message(2, entry)
     return out
