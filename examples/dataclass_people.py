@@ -44,6 +44,7 @@ if __name__ == "__main__":
     print(welcome(name="Foo"))
     print(welcome_all(names=["f", "o", "o"]))
     lt = typeflow.to_literal_type(People)
+    assert lt.simple is not None and lt.metadata is not None
     print(f"People crosses as {lt.simple.name} with a JSON Schema of fields {sorted(lt.metadata['properties'])}")
     lv = typeflow.to_literal(People("Ada", ["Grace"]), People)
     print(f"one People literal is {len(typeflow.wire.dumps(lv))} bytes on the wire")

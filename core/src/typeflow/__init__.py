@@ -11,7 +11,7 @@ storage are set up on first use.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from typeflow.errors import (
     LiteralDecodeError,
@@ -110,8 +110,20 @@ def to_literal(python_val: Any, python_type: Any, ctx: TransformContext | None =
     return ctx.engine.to_literal(ctx, python_val, python_type)
 
 
+_T = TypeVar("_T")
+
+
+@overload
+def to_python_value(lv: Literal, python_type: type[_T], ctx: TransformContext | None = None) -> _T: ...
+@overload
+def to_python_value(lv: Literal, python_type: Any, ctx: TransformContext | None = None) -> Any: ...
 def to_python_value(lv: Literal, python_type: Any, ctx: TransformContext | None = None) -> Any:
-    """Convert a literal back to a value of ``python_type`` on the default engine."""
+    """Convert a literal back to a value of ``python_type`` on the default engine.
+
+    For type checkers the result is of ``python_type`` when it is a class or a
+    generic alias (``People``, ``list[int]``, ``dict[str, float]``); for special
+    forms (``Optional[int]``, ``Annotated[...]``) it is ``Any``.
+    """
     ctx = _context(ctx)
     return ctx.engine.to_python_value(ctx, lv, python_type)
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, TypeVar, overload
 
 from typeflow.literals import Literal, LiteralMap, LiteralType
 from typeflow.transformer import TransformContext
+
+_T = TypeVar("_T")
 
 __all__ = ["LiteralsResolver"]
 
@@ -68,8 +70,12 @@ class LiteralsResolver(Mapping[str, Literal]):
     def __len__(self) -> int:
         return len(self._literals)
 
-    def get(self, name: str, as_type: Any = None) -> Any:  # type: ignore[override]
-        """The Python value of ``name``, converted once and cached."""
+    @overload  # type: ignore[override]
+    def get(self, name: str, as_type: type[_T]) -> _T: ...
+    @overload
+    def get(self, name: str, as_type: Any = None) -> Any: ...
+    def get(self, name: str, as_type: Any = None) -> Any:
+        """The Python value of ``name``, converted once and cached (typed as ``as_type`` when that is a class)."""
         if name not in self._literals:
             raise KeyError(f"{name!r} is not in this literal map; it holds {sorted(self._literals)}")
         ctx = self._context()

@@ -21,7 +21,7 @@ import inspect
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar, get_args, get_origin
+from typing import Any, Generic, ParamSpec, TypeVar, get_args, get_origin, overload
 
 from typeflow.errors import TypeTransformerFailedError
 from typeflow.literals import Literal, LiteralMap, LiteralType
@@ -29,7 +29,8 @@ from typeflow.transformer import TransformContext
 
 __all__ = ["Interface", "task", "workflow"]
 
-F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
+R = TypeVar("R")
 NoneType = type(None)
 
 
@@ -57,14 +58,20 @@ def _output_types(return_type: Any) -> dict[str, Any]:
     return {"o0": return_type}
 
 
-class Task:
-    """A function whose inputs and outputs cross a literal boundary on every call."""
+class Task(Generic[P, R]):
+    """A function whose inputs and outputs cross a literal boundary on every call.
+
+    Generic in the decorated function's parameters and result, so a type
+    checker sees ``greet(name="Foo")`` as the function's own signature (a wrong
+    argument type is flagged) and its result as the declared return type.
+    """
 
     kind = "task"
 
-    def __init__(self, fn: Callable[..., Any], storage: str | None = None) -> None:
+    def __init__(self, fn: Callable[P, R], storage: str | None = None) -> None:
         functools.update_wrapper(self, fn)
-        self._fn = fn
+        # called with converted keyword arguments only, which P cannot express
+        self._fn: Callable[..., Any] = fn
         self._storage = storage
         self._interface: Interface | None = None
         self._return_type: Any = None
@@ -116,7 +123,7 @@ class Task:
 
         return TypeEngine.default().context(storage=self._storage)
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
         if args:
             raise TypeError(f"{self.kind} {self.name} takes keyword arguments only, e.g. {self._fn.__name__}(name=...)")
         interface = self.interface
@@ -131,7 +138,8 @@ class Task:
         produced = _PRODUCED.get()
         token = _PRODUCED.set({}) if produced is None and self.kind == "workflow" else None
         try:
-            return self._run(ctx, values, interface, _PRODUCED.get())
+            result: R = self._run(ctx, values, interface, _PRODUCED.get())
+            return result
         finally:
             if token is not None:
                 _PRODUCED.reset(token)
@@ -200,21 +208,34 @@ def _to_literal_map(
     return LiteralMap({name: merged[name] for name in values})
 
 
-class Workflow(Task):
+class Workflow(Task[P, R]):
     """A function composing tasks; its own inputs and outputs cross the boundary too."""
 
     kind = "workflow"
 
 
-def task(fn: F | None = None, *, storage: str | None = None) -> Any:
-    """Make ``fn`` a task: ``@task`` or ``@task(storage="s3://bucket/prefix")``."""
+@overload
+def task(fn: Callable[P, R], *, storage: str | None = None) -> Task[P, R]: ...
+@overload
+def task(fn: None = None, *, storage: str | None = None) -> Callable[[Callable[P, R]], Task[P, R]]: ...
+def task(fn: Callable[P, R] | None = None, *, storage: str | None = None) -> Task[P, R] | Callable[[Callable[P, R]], Task[P, R]]:
+    """Make ``fn`` a task: ``@task`` or ``@task(storage="s3://bucket/prefix")``.
+
+    The result keeps ``fn``'s signature for type checkers (``ParamSpec``).
+    """
     if fn is None:
         return lambda f: Task(f, storage=storage)
     return Task(fn, storage=storage)
 
 
-def workflow(fn: F | None = None, *, storage: str | None = None) -> Any:
-    """Make ``fn`` a workflow: ``@workflow``."""
+@overload
+def workflow(fn: Callable[P, R], *, storage: str | None = None) -> Workflow[P, R]: ...
+@overload
+def workflow(fn: None = None, *, storage: str | None = None) -> Callable[[Callable[P, R]], Workflow[P, R]]: ...
+def workflow(
+    fn: Callable[P, R] | None = None, *, storage: str | None = None
+) -> Workflow[P, R] | Callable[[Callable[P, R]], Workflow[P, R]]:
+    """Make ``fn`` a workflow: ``@workflow`` or ``@workflow(storage=...)``; keeps ``fn``'s signature for type checkers."""
     if fn is None:
         return lambda f: Workflow(f, storage=storage)
     return Workflow(fn, storage=storage)
