@@ -18,7 +18,7 @@ from typing import Any
 
 from typeflow.cli._common import InputError, human_size, print_json
 
-__all__ = ["READERS", "Reader", "read", "register", "run"]
+__all__ = ["READERS", "READERS_GROUP", "Reader", "installed_readers", "read", "register", "run"]
 
 
 def _non_negative(text: str) -> int:
@@ -85,14 +85,37 @@ READERS: list[Reader] = [
 ]
 
 
+#: entry-point group of readers other packages add (each entry point loads to a :class:`Reader`);
+#: typeflow-flyteidl's reads flyteidl ``.pb`` files, so core never imports protobuf
+READERS_GROUP = "typeflow.inspect_readers"
+
+
+def installed_readers() -> list[Reader]:
+    """The built-in readers, then those installed packages declare in :data:`READERS_GROUP`."""
+    import logging
+    from importlib.metadata import entry_points
+
+    found = list(READERS)
+    for ep in entry_points(group=READERS_GROUP):
+        try:
+            reader = ep.load()
+        except Exception as exc:
+            logging.getLogger("typeflow").warning("inspect reader %s (%s) failed to load: %s", ep.name, ep.value, exc)
+            continue
+        if isinstance(reader, Reader):
+            found.append(reader)
+    return found
+
+
 def read(data: bytes) -> tuple[Any, str]:
     """Decode ``data`` with the first reader that recognises it: the object and the reader's name."""
     from typeflow.errors import LiteralDecodeError
 
-    for reader in READERS:
+    readers = installed_readers()
+    for reader in readers:
         if reader.matches(data[:64]):
             return reader.decode(data), reader.name
-    forms = ", ".join(r.name for r in READERS)
+    forms = ", ".join(r.name for r in readers)
     raise LiteralDecodeError(f"not a typeflow file: none of the forms {forms} starts like this (first bytes {data[:8]!r})")
 
 
