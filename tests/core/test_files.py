@@ -425,3 +425,19 @@ def test_list_of_files_round_trips(ctx: TransformContext, tmp_path: Path) -> Non
         values.append(File(str(p)))
     back = roundtrip(ctx, values, list[File])
     assert [Path(os.fspath(f)).read_text() for f in back] == ["0", "1", "2"]  # type: ignore[attr-defined]
+
+
+def test_directory_already_in_storage_is_not_uploaded_again(any_ctx: TransformContext, tmp_path: Path) -> None:
+    make_tree(tmp_path / "src")
+    lv = any_ctx.engine.to_literal(any_ctx, str(tmp_path / "src"), Directory)
+    back = any_ctx.engine.to_python_value(any_ctx, lv, Directory)
+    before = _stored(any_ctx, tmp_path)
+    assert any_ctx.engine.to_literal(any_ctx, back, Directory) == lv
+    assert _stored(any_ctx, tmp_path) == before and not back.downloaded
+
+
+def test_a_format_naming_a_module_says_how_to_write_it() -> None:
+    import csv
+
+    with pytest.raises(TypeError, match=r"names the module csv: write File\[TypeVar\('csv'\)\]"):
+        File[csv]  # type: ignore[type-arg]  # what an unquoted File["csv"] annotation becomes

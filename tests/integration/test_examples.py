@@ -17,6 +17,7 @@ ROOT = Path(os.environ.get("TYPEFLOW_CHECKOUT") or Path(__file__).resolve().pare
     [
         ("pickle_people.py", "welcome_all(names=['f', 'o', 'o']) -> ['f', 'o', 'o']; 2 pickle files"),
         ("dataclass_people.py", "People crosses as STRUCT"),
+        ("directory_and_stream.py", "streamed 2190 rows of 6 cities; hottest: oaxaca on day 364"),
     ],
 )
 def test_example_runs(script: str, expected: str, tmp_path: Path) -> None:

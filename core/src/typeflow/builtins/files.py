@@ -169,7 +169,8 @@ class DirectoryTransformer(_PathTransformer):
 
         remote, local, destination = _local_source(python_val, python_type, Directory)
         if remote is not None:
-            return self._literal(python_type, remote)
+            count = getattr(python_val, "expected_files", None)
+            return self._literal(python_type, remote, {FILES_KEY: str(count)} if count is not None else None)
         _check_local(local, python_type, python_val, want_dir=True)
         entries = transfer.list_tree(None, local)
         prefix = destination or ctx.storage.new_prefix()

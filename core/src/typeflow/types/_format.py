@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import types
 import typing
 from typing import Any, TypeVar
 
@@ -21,7 +22,13 @@ def format_name(item: Any) -> str:
     elif typing.get_origin(item) is typing.Annotated:  # flytekit's FileExt: Annotated[str, FileExt("csv")]
         item = str(typing.get_args(item)[1])
     if not isinstance(item, str):
-        raise TypeError(f"a file format is a str or a TypeVar named after it, e.g. File['csv']; got {item!r}")
+        hint = ""
+        if isinstance(item, types.ModuleType):  # File[csv]: an unquoted annotation found the module `csv`
+            hint = (
+                f"; an annotation File[{item.__name__}] names the module {item.__name__}: write "
+                f"File[TypeVar({item.__name__!r})], or make an alias (CSVFile = File[{item.__name__!r}]) outside annotations"
+            )
+        raise TypeError(f"a file format is a str or a TypeVar named after it, e.g. File['csv']; got {item!r}{hint}")
     return item.strip().lstrip("~").lstrip(".")
 
 
