@@ -86,12 +86,11 @@ def test_an_aliased_model_written_by_typeflow_is_read_by_flytekit(tf_ctx: typefl
     assert tf_ctx.engine.to_python_value(tf_ctx, from_flyteidl(flytekit_writes(value, models.Aliased)), models.Aliased) == value
 
 
-def test_the_pydantic_literal_type_is_flytekits_apart_from_the_field_types(tf_ctx: typeflow.TransformContext) -> None:
-    theirs = from_flyteidl(FlytekitEngine.to_literal_type(models.Order).to_flyte_idl())
-    ours = tf_ctx.engine.to_literal_type(models.Order)
-    assert ours.simple == theirs.simple
-    assert ours.metadata == theirs.metadata
-    assert ours.annotation == theirs.annotation
+@pytest.mark.parametrize("python_type", [models.Order, models.Item, models.Aliased, Optional[models.Order], list[models.Item]])
+def test_the_pydantic_literal_type_is_flytekits(tf_ctx: typeflow.TransformContext, python_type: Any) -> None:
+    # schema, annotation and structure.dataclass_type (the fields' literal types; a UUID field is a pickle on both sides)
+    theirs = from_flyteidl(FlytekitEngine.to_literal_type(python_type).to_flyte_idl())
+    assert tf_ctx.engine.to_literal_type(python_type) == theirs
 
 
 @pytest.mark.parametrize("name", STORED_MESSAGES)

@@ -74,3 +74,23 @@ def test_the_literal_type_is_flytekits(ctx: TransformContext, rec: dict[str, Any
     lt = ctx.engine.to_literal_type(python_type)
     assert _floats(lt.metadata) == _floats(rec["metadata"])
     assert lt.annotation == rec["annotation"]
+
+
+_SIMPLE_NAMES = {"INTEGER", "FLOAT", "STRING", "BOOLEAN", "DATETIME", "DURATION", "STRUCT"}
+
+
+@pytest.mark.parametrize("rec", RECORDS, ids=[r["name"] for r in RECORDS])
+def test_the_field_literal_types_are_flytekits(ctx: TransformContext, rec: dict[str, Any]) -> None:
+    # structure.dataclass_type, checked in full against flytekit in the flyteidl env; here: the fields typed and
+    # their simple types. flytekit types a UUID field as a pickle: without typeflow-pickle, typeflow leaves it out,
+    # as flytekit leaves out a field it cannot type
+    python_type, _ = _case(rec)
+    lt = ctx.engine.to_literal_type(python_type)
+    assert lt.structure is not None and lt.structure.tag == ""
+    ours = dict(lt.structure.dataclass_type or {})
+    theirs = rec["dataclass_type"]
+    pickled = {name for name, t in theirs.items() if t.get("blob", {}).get("format") == "PythonPickle"}
+    assert set(ours) == set(theirs) - pickled
+    for name, field_type in ours.items():
+        if theirs[name].get("simple") in _SIMPLE_NAMES:
+            assert field_type.simple is not None and field_type.simple.name == theirs[name]["simple"], name

@@ -20,8 +20,8 @@ import msgpack
 from pydantic import BaseModel, ValidationError
 from pydantic_core import PydanticSerializationError, to_json
 
-from typeflow.errors import TypeTransformerFailedError, type_name
-from typeflow.literals import Binary, Literal, LiteralType, Scalar, SimpleType
+from typeflow.errors import TypeflowError, TypeTransformerFailedError, type_name
+from typeflow.literals import Binary, Literal, LiteralType, Scalar, SimpleType, TypeStructure
 from typeflow.transformer import TransformContext, TypeTransformer, strip_annotated
 
 from .errors import validation_failed
@@ -61,6 +61,7 @@ class PydanticTransformer(TypeTransformer[BaseModel]):
         super().__init__("Pydantic Transformer", BaseModel, enable_type_assertions=False)
         self._schemas: dict[type[BaseModel], dict[str, Any]] = {}
         self._lock = threading.Lock()
+        self._building = threading.local()  # models whose field types are being worked out, per thread
 
     # ------------------------------------------------------------------ types
 
@@ -82,7 +83,34 @@ class PydanticTransformer(TypeTransformer[BaseModel]):
 
     def get_literal_type(self, t: Any) -> LiteralType:
         cls = model_class(t)
-        return LiteralType(simple=SimpleType.STRUCT, metadata=self.schema(cls), annotation=MSGPACK_ANNOTATION)
+        return LiteralType(
+            simple=SimpleType.STRUCT,
+            metadata=self.schema(cls),
+            structure=TypeStructure(tag="", dataclass_type=self._field_literal_types(cls)),
+            annotation=MSGPACK_ANNOTATION,
+        )
+
+    def _field_literal_types(self, cls: type[BaseModel]) -> dict[str, LiteralType] | None:
+        """Each field's literal type, by field name (``TypeStructure.dataclass_type``), as flytekit fills it.
+
+        Flyte resolves attribute access on a model output with it. A field
+        whose type has no literal type is left out, as flytekit does; a model met
+        again while its own fields are being typed (a recursive one) gets none.
+        """
+        building: set[type] = self._building.__dict__.setdefault("classes", set())
+        if cls in building:
+            return None
+        building.add(cls)
+        try:
+            out = {}
+            for name, info in cls.model_fields.items():
+                try:
+                    out[name] = self.engine.to_literal_type(info.annotation)
+                except TypeflowError:
+                    continue
+            return out
+        finally:
+            building.discard(cls)
 
     def assert_type(self, t: Any, v: Any) -> None:
         cls = model_class(t)
