@@ -7,7 +7,7 @@ from typing import Any, Optional
 
 from google.protobuf import descriptor_pb2, duration_pb2, empty_pb2, field_mask_pb2, struct_pb2, timestamp_pb2, wrappers_pb2
 
-from typeflow.literals import Literal, LiteralCollection, Primitive, Scalar, Void
+from typeflow.literals import Binary, Literal, LiteralCollection, Primitive, Scalar, Void
 from typeflow.testing import TransformerContract
 
 from . import samples
@@ -48,12 +48,24 @@ class TestItem(TransformerContract):
     def values(self) -> list[Any]:
         return [orders_pb2.Item(sku="s", quantity=-(2**31), big=-(2**63)), orders_pb2.Item(big=2**63 - 1)]
 
+    def bad_values(self) -> list[object]:
+        return [orders_pb2.Order(), {"sku": "x"}, 3]
+
+    def bad_literals(self) -> list[Literal]:
+        return [generic({"sku": 1.0}), generic({"quantity": 1.5}), generic({"id": "an order"})]
+
 
 class TestNestedMessage(TransformerContract):
     python_type = orders_pb2.Order.Address
 
     def values(self) -> list[Any]:
         return [orders_pb2.Order.Address(city="Bergen")]
+
+    def bad_values(self) -> list[object]:
+        return [orders_pb2.Item(), "Bergen"]
+
+    def bad_literals(self) -> list[Literal]:
+        return [generic({"city": ["not", "a", "string"]}), string("Bergen")]
 
 
 class TestStruct(TransformerContract):
@@ -65,6 +77,9 @@ class TestStruct(TransformerContract):
     def bad_values(self) -> list[object]:
         return [{"a": 1}, samples.list_value()]
 
+    def bad_literals(self) -> list[Literal]:
+        return [string("{}"), Literal(collection=LiteralCollection(()))]
+
 
 class TestListValue(TransformerContract):
     python_type = struct_pb2.ListValue
@@ -75,6 +90,9 @@ class TestListValue(TransformerContract):
     def bad_literals(self) -> list[Literal]:
         when = Literal(scalar=Scalar(primitive=Primitive(datetime=datetime.datetime(2020, 1, 1))))
         return [Literal(collection=LiteralCollection((when,))), string("[]")]
+
+    def bad_values(self) -> list[object]:
+        return [samples.struct(), [1, 2]]
 
 
 class TestValue(TransformerContract):
@@ -88,6 +106,12 @@ class TestValue(TransformerContract):
         listed = struct_pb2.Value()
         listed.list_value.extend(["x", None])
         return [*out, nested, listed]
+
+    def bad_values(self) -> list[object]:
+        return [samples.struct(), 2.5]
+
+    def bad_literals(self) -> list[Literal]:
+        return [Literal(scalar=Scalar(primitive=Primitive(datetime=datetime.datetime(2020, 1, 1))))]
 
 
 class TestTimestamp(TransformerContract):
@@ -124,6 +148,9 @@ class TestDuration(TransformerContract):
     def bad_values(self) -> list[object]:
         return [duration_pb2.Duration(nanos=1), samples.timestamp()]
 
+    def bad_literals(self) -> list[Literal]:
+        return [Literal(scalar=Scalar(primitive=Primitive(datetime=datetime.datetime(2020, 1, 1)))), string("90s")]
+
 
 class TestWrappersAndFieldMask(TransformerContract):
     python_type = wrappers_pb2.Int64Value
@@ -133,6 +160,9 @@ class TestWrappersAndFieldMask(TransformerContract):
 
     def bad_literals(self) -> list[Literal]:
         return [string("5"), Literal(scalar=Scalar(none_type=Void()))]
+
+    def bad_values(self) -> list[object]:
+        return [wrappers_pb2.Int32Value(value=1), 5]
 
 
 class TestUInt64Value(TransformerContract):
@@ -154,12 +184,24 @@ class TestBytesValue(TransformerContract):
     def values(self) -> list[Any]:
         return [wrappers_pb2.BytesValue(value=b"\x00\xff"), wrappers_pb2.BytesValue()]
 
+    def bad_values(self) -> list[object]:
+        return [wrappers_pb2.StringValue(value="x"), b"raw bytes"]
+
+    def bad_literals(self) -> list[Literal]:
+        return [string("AP8="), Literal(scalar=Scalar(binary=Binary(b"x", "msgpack")))]
+
 
 class TestFieldMask(TransformerContract):
     python_type = field_mask_pb2.FieldMask
 
     def values(self) -> list[Any]:
         return [field_mask_pb2.FieldMask(paths=["a.b", "c_d"]), field_mask_pb2.FieldMask()]
+
+    def bad_values(self) -> list[object]:
+        return [wrappers_pb2.StringValue(value="a.b"), "a.b"]
+
+    def bad_literals(self) -> list[Literal]:
+        return [generic({"paths": ["a"]}), Literal(scalar=Scalar(none_type=Void()))]
 
 
 class TestEmpty(TransformerContract):
@@ -168,12 +210,24 @@ class TestEmpty(TransformerContract):
     def values(self) -> list[Any]:
         return [empty_pb2.Empty()]
 
+    def bad_values(self) -> list[object]:
+        return [orders_pb2.Item(), {}]
+
+    def bad_literals(self) -> list[Literal]:
+        return [generic({"x": 1.0}), string("")]
+
 
 class TestGeneratedGoogleMessage(TransformerContract):
     python_type = descriptor_pb2.FileDescriptorProto
 
     def values(self) -> list[Any]:
         return [samples.file_descriptor()]
+
+    def bad_values(self) -> list[object]:
+        return [descriptor_pb2.DescriptorProto(name="M"), orders_pb2.Order()]
+
+    def bad_literals(self) -> list[Literal]:
+        return [generic({"messageType": [{"field": [{"label": "NO_SUCH_LABEL"}]}]}), generic({"syntax": 3.0})]
 
 
 class TestOptionalOrder(TransformerContract):
@@ -182,9 +236,24 @@ class TestOptionalOrder(TransformerContract):
     def values(self) -> list[Any]:
         return [samples.order(), None]
 
+    def bad_values(self) -> list[object]:
+        return [orders_pb2.Item(), "order"]
+
+    def bad_literals(self) -> list[Literal]:
+        return [generic({"nope": 1.0}), string("order")]
+
 
 class TestListOfOrders(TransformerContract):
     python_type = list[orders_pb2.Order]
 
     def values(self) -> list[Any]:
         return [[samples.order(), orders_pb2.Order()], []]
+
+    def bad_values(self) -> list[object]:
+        return [[samples.order(), orders_pb2.Item()], samples.order()]
+
+    def bad_literals(self) -> list[Literal]:
+        return [
+            Literal(collection=LiteralCollection((generic({"id": "ok"}), generic({"nope": 1.0})))),
+            generic({"id": "not a list"}),
+        ]

@@ -8,7 +8,7 @@ from typing import Optional
 import msgpack
 from pydantic import BaseModel
 
-from typeflow.literals import Binary, Literal, Primitive, Scalar
+from typeflow.literals import Binary, Literal, LiteralCollection, LiteralMap, Primitive, Scalar
 from typeflow.testing import TransformerContract
 
 from .samples import Aliased, Color, Item, Order, aliased, orders
@@ -63,12 +63,24 @@ class TestAliased(TransformerContract):
     def values(self) -> list[Aliased]:
         return aliased()
 
+    def bad_values(self) -> list[object]:
+        return [Item(n=1), {"firstName": "Ada"}]
+
+    def bad_literals(self) -> list[Literal]:
+        return [msgpack_literal({"score": 1.0}), msgpack_literal({"firstName": 3})]
+
 
 class TestOptionalOrder(TransformerContract):
     python_type = Optional[Order]
 
     def values(self) -> list[Optional[Order]]:
         return [*orders(), None]
+
+    def bad_values(self) -> list[object]:
+        return [Item(n=1), "order"]
+
+    def bad_literals(self) -> list[Literal]:
+        return [msgpack_literal({"id": "x"}), Literal(scalar=Scalar(primitive=Primitive(string_value="order")))]
 
 
 class TestListOfOrders(TransformerContract):
@@ -80,12 +92,21 @@ class TestListOfOrders(TransformerContract):
     def bad_values(self) -> list[object]:
         return [[orders()[0], Item(n=1)], orders()[0]]
 
+    def bad_literals(self) -> list[Literal]:
+        return [Literal(collection=LiteralCollection((msgpack_literal({"id": 1}),))), msgpack_literal([])]
+
 
 class TestDictOfItems(TransformerContract):
     python_type = dict[str, Item]
 
     def values(self) -> list[dict[str, Item]]:
         return [{"a": Item(n=1), "b": Item(n=2, label="b")}, {}]
+
+    def bad_values(self) -> list[object]:
+        return [{"a": Other(n=1)}, {1: Item(n=1)}, [Item(n=1)]]
+
+    def bad_literals(self) -> list[Literal]:
+        return [Literal(map=LiteralMap({"a": msgpack_literal({"n": "x"})})), msgpack_literal({"a": {"n": 1}})]
 
 
 class Event(BaseModel):
@@ -101,3 +122,9 @@ class TestNaiveAndAwareDatetimes(TransformerContract):
             Event(at=datetime.datetime(2020, 2, 29, 1, 2, 3, 4)),
             Event(at=datetime.datetime(2020, 2, 29, 1, 2, 3, tzinfo=datetime.timezone(datetime.timedelta(hours=-5)))),
         ]
+
+    def bad_values(self) -> list[object]:
+        return [Item(n=1), {"at": "2020-01-01"}]
+
+    def bad_literals(self) -> list[Literal]:
+        return [msgpack_literal({"at": "not a time"}), msgpack_literal({"at": "2020-01-01T00:00:00Z", "color": "blue"})]
