@@ -240,3 +240,58 @@ def test_decoding_imports_nothing_and_refuses_extension_types() -> None:
 def test_format_starts_with_magic_and_version() -> None:
     data = wire.dumps(LiteralType(simple=SimpleType.INTEGER))
     assert data[:4] == b"TYFL" and data[4] == 1 and data[5:6] == b"T"
+
+
+# ----------------------------------------------------------------------------- budgets and offsets
+
+
+def _body(raw: bytes) -> bytes:
+    return wire.MAGIC + bytes([wire.FORMAT_VERSION]) + b"L" + raw
+
+
+def test_nested_array_headers_are_refused_before_msgpack_preallocates_them() -> None:
+    import tracemalloc
+
+    data = _body(b"\xdd\x00\x00\x22\x66" * 1800)  # 8.8 KiB of headers each declaring 8,806 items
+    tracemalloc.start()
+    try:
+        with pytest.raises(LiteralDecodeError, match="declares 8806 items, more than the 8990 bytes left can hold") as info:
+            wire.loads(data)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert info.value.where == "byte 11"
+    assert peak < 2**20, f"refusing took {peak} bytes"
+
+
+def test_object_and_memory_budgets_name_their_limit() -> None:
+    lit = Literal(collection=LiteralCollection([Literal(scalar=Scalar(none_type=Void()))] * 1000))
+    data = wire.dumps(lit)
+    assert wire.loads(data) == lit
+    with pytest.raises(LiteralDecodeError, match="max_objects"):
+        wire.loads(data, max_objects=500)
+    with pytest.raises(LiteralDecodeError, match="max_memory"):
+        wire.loads(data, max_memory=10_000)
+    empties = wire.dumps(Literal(scalar=Scalar(generic={"x": [{}] * 200_000})))
+    with pytest.raises(LiteralDecodeError, match="max_memory"):
+        wire.loads(empties)  # about 70 bytes of Python objects per input byte: past the documented multiple
+    assert wire.loads(empties, max_memory=2**31) is not None
+
+
+@pytest.mark.parametrize(
+    ("raw", "where", "what"),
+    [
+        (b"\xa3ab", "byte 6", "exceeds the 2 bytes left"),
+        (b"\x81\xa1a\xa2\xff\xfe", "byte 10", "invalid UTF-8"),
+        (b"\x81\x01\x02", "byte 7", "map keys must be strings"),
+        (b"\x82\xa1a\x01\xa1b\xc1", "byte 12", "0xc1"),
+        (b"\x81\xa1a\xd4\x05\x00", "byte 9", "extension type 5"),
+        (b"\x92\x01", "byte 6", "more than the 1 bytes left"),
+        (b"\xcd\x01", "byte 6", "truncated inside a number"),
+        (b"\x01\x02", "byte 7", "trailing bytes"),
+    ],
+)
+def test_malformed_msgpack_errors_name_the_real_byte_offset(raw: bytes, where: str, what: str) -> None:
+    with pytest.raises(LiteralDecodeError, match=what) as info:
+        wire.loads(_body(raw))
+    assert info.value.where == where

@@ -73,6 +73,8 @@ FUZZ = settings(
 STATS: Counter[str] = Counter()
 SLOWEST: list[float] = [0.0]
 PEAK: list[int] = [0]
+#: largest peak memory over input size, for inputs of 64 KiB or more (smaller ones fit under MEMORY_FLOOR)
+MULTIPLE: list[float] = [0.0]
 
 
 class Trap(Exception):
@@ -134,7 +136,8 @@ def _report(request: pytest.FixtureRequest) -> Iterator[None]:
         reporter.write_line(
             f"\nwire fuzz: {total} inputs decoded ({STATS['outcome:error']} LiteralDecodeError, "
             f"{STATS['outcome:valid']} valid); slowest {SLOWEST[0] * 1000:.1f} ms, "
-            f"largest peak {PEAK[0] / 2**20:.2f} MiB; TYPEFLOW_FUZZ_EXAMPLES={EXAMPLES}"
+            f"largest peak {PEAK[0] / 2**20:.2f} MiB, largest peak/input {MULTIPLE[0]:.1f}x "
+            f"(bound {wire.MEMORY_FACTOR}x + {wire.MEMORY_FLOOR // 2**20} MiB); TYPEFLOW_FUZZ_EXAMPLES={EXAMPLES}"
         )
 
 
@@ -172,6 +175,10 @@ def check_decode(data: bytes, *, label: str = "") -> Literal | LiteralType | Lit
     if len(data) < 2**20:
         assert elapsed < MAX_SECONDS, f"decoding {len(data)} bytes took {elapsed:.2f} s ({label})"
         assert peak < MAX_PEAK_BYTES, f"decoding {len(data)} bytes peaked at {peak / 2**20:.1f} MiB ({label})"
+    # the documented bound, for every input: memory within MEMORY_FACTOR times the input plus MEMORY_FLOOR
+    bound = wire.MEMORY_FACTOR * len(data) + wire.MEMORY_FLOOR
+    assert peak <= bound, f"decoding {len(data)} bytes peaked at {peak} bytes, over the documented {bound} ({label})"
+    MULTIPLE[0] = max(MULTIPLE[0], peak / max(len(data), 1) if len(data) >= 2**16 else 0.0)
     SLOWEST[0] = max(SLOWEST[0], elapsed)
     PEAK[0] = max(PEAK[0], peak)
     if result is None:
@@ -463,6 +470,40 @@ def test_large_valid_inputs_stay_within_bounds() -> None:
     data = wire.dumps(many)
     assert len(data) < 2**20
     assert check_decode(data, label="10k binaries") == many
+
+
+def test_nested_array_headers_cannot_make_the_decoder_preallocate() -> None:
+    # 8.8 KiB of array32 headers, each declaring about as many items as the input has bytes:
+    # msgpack alone preallocates every one of them (68 MiB); the header walk refuses the second
+    body = b"\xdd\x00\x00\x22\x66" * 1800
+    assert len(body) == 9000
+    data = _header() + body
+    with pytest.raises(LiteralDecodeError, match=r"more than the .* bytes left can hold") as info:
+        wire.loads(data)
+    assert info.value.where == "byte 11"
+    assert check_decode(data, label="nested array headers") is None
+
+
+@pytest.mark.parametrize("shape", ["empty_maps", "empty_lists", "small_maps"])
+def test_inputs_that_would_decode_past_the_memory_multiple_are_refused(shape: str) -> None:
+    element = {"empty_maps": {}, "empty_lists": [], "small_maps": {"a": 0}}[shape]
+    data = wire.dumps(Literal(scalar=Scalar(generic={"items": [element] * 300_000})))
+    with pytest.raises(LiteralDecodeError, match="max_memory"):
+        wire.loads(data)
+    assert check_decode(data, label=shape) is None
+    allowed = wire.loads(data, max_memory=2**31)
+    assert isinstance(allowed, Literal) and len(allowed.scalar.generic["items"]) == 300_000  # type: ignore[union-attr]
+
+
+def test_real_literals_decode_well_within_the_multiple() -> None:
+    samples = [
+        Literal(collection=LiteralCollection.packed("integer", list(range(200_000)))),
+        Literal(collection=LiteralCollection.packed("string_value", [f"name-{i}" for i in range(100_000)])),
+        Literal(map=LiteralMap({f"k{i}": Literal(scalar=Scalar(primitive=Primitive(integer=i))) for i in range(20_000)})),
+        Literal(collection=LiteralCollection([Literal(scalar=Scalar(none_type=Void()))] * 30_000)),
+    ]
+    for lit in samples:
+        assert check_decode(wire.dumps(lit), label="real literal") == lit
 
 
 # ----------------------------------------------------------------------------- nothing unpickled

@@ -5,7 +5,21 @@ literal, ``T`` literal type, ``M`` literal map) and a msgpack body. ``to_dict``
 gives the same tree as plain JSON-able data (bytes in base64, non-finite floats
 as strings). Decoding is safe on untrusted input: sizes, declared lengths and
 nesting depth are bounded, nothing is imported or unpickled, and every
-malformation raises :class:`~typeflow.errors.LiteralDecodeError` naming where.
+malformation raises :class:`~typeflow.errors.LiteralDecodeError` naming where
+(the byte offset for a malformed msgpack body, the path such as
+``$.collection.literals[3].scalar`` for a body of the wrong shape).
+
+**Memory.** ``loads`` walks the msgpack headers before anything is built
+(:mod:`typeflow._wire_scan`): a declared length that cannot fit in the bytes
+left is refused, so nested headers cannot make the decoder preallocate more
+slots than the input has bytes; more than ``max_objects`` msgpack objects is
+refused; and so is an input whose estimated decoded size (Python objects of
+the msgpack tree and the literal model built from it, charged at or above
+what they take) is over ``max_memory``, by default
+``MEMORY_FACTOR * len(data) + MEMORY_FLOOR`` (48 times the input plus 4 MiB).
+Real literals take 2-3 times their wire size (packed numbers), about 10-25
+times (maps of strings, lists of small literals); what would take more, such as
+long lists of empty containers, needs ``max_memory`` raised.
 
     >>> from typeflow.literals import Literal, Scalar, Primitive
     >>> lit = Literal(scalar=Scalar(primitive=Primitive(integer=7)))
@@ -24,15 +38,33 @@ import msgpack
 
 from typeflow._wire_decode import BINARY_DECODER, DICT_DECODER, MAX_DEPTH, _Decoder, _refuse_ext
 from typeflow._wire_encode import BINARY_ENCODER, DICT_ENCODER
+from typeflow._wire_scan import locate_error, scan
 from typeflow.errors import LiteralDecodeError, TypeflowError
 from typeflow.literals import Literal, LiteralMap, LiteralType
 
-__all__ = ["FORMAT_VERSION", "MAGIC", "MAX_DEPTH", "MAX_SIZE", "dumps", "from_dict", "loads", "to_dict"]
+__all__ = [
+    "FORMAT_VERSION",
+    "MAGIC",
+    "MAX_DEPTH",
+    "MAX_OBJECTS",
+    "MAX_SIZE",
+    "MEMORY_FACTOR",
+    "MEMORY_FLOOR",
+    "dumps",
+    "from_dict",
+    "loads",
+    "to_dict",
+]
 
 MAGIC = b"TYFL"
 FORMAT_VERSION = 1
 #: largest encoded input ``loads`` accepts by default (bytes)
 MAX_SIZE = 2**31
+#: most msgpack objects (every map, key, value, array, item) ``loads`` decodes by default
+MAX_OBJECTS = 2**24
+#: ``loads``'s default memory budget is ``MEMORY_FACTOR * len(data) + MEMORY_FLOOR`` bytes
+MEMORY_FACTOR = 48
+MEMORY_FLOOR = 4 * 2**20
 
 _HEADER_LEN = len(MAGIC) + 2
 _KIND_CODES = {Literal: b"L", LiteralType: b"T", LiteralMap: b"M"}
@@ -76,17 +108,26 @@ def _decode(decoder: _Decoder, kind: str, tree: Any) -> WireObject:
         raise LiteralDecodeError(f"invalid {kind}: {exc}") from None
 
 
-def loads(data: bytes | bytearray | memoryview, *, max_size: int = MAX_SIZE) -> WireObject:
+def loads(
+    data: bytes | bytearray | memoryview,
+    *,
+    max_size: int = MAX_SIZE,
+    max_objects: int = MAX_OBJECTS,
+    max_memory: int | None = None,
+) -> WireObject:
     """Decode bytes from :func:`dumps`; safe on untrusted input.
 
-    Raises :class:`LiteralDecodeError` naming the byte offset or the path of
-    the first malformed part.
+    ``max_size`` bounds the input, ``max_objects`` the msgpack objects in it,
+    ``max_memory`` the estimated bytes of Python objects decoding builds
+    (default ``MEMORY_FACTOR * len(data) + MEMORY_FLOOR``). Raises
+    :class:`LiteralDecodeError` naming the byte offset or the path of the
+    first malformed part, or the limit that was passed.
     """
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise LiteralDecodeError(f"expected bytes, got {type(data).__name__}")
     data = bytes(data)
     if len(data) > max_size:
-        raise LiteralDecodeError(f"input of {len(data)} bytes exceeds the limit of {max_size} bytes", where="byte 0")
+        raise LiteralDecodeError(f"input of {len(data)} bytes exceeds the limit of {max_size} bytes (max_size)", where="byte 0")
     if len(data) < _HEADER_LEN or data[: len(MAGIC)] != MAGIC:
         raise LiteralDecodeError("not typeflow wire data (bad magic)", where="byte 0")
     version = data[len(MAGIC)]
@@ -98,6 +139,8 @@ def loads(data: bytes | bytearray | memoryview, *, max_size: int = MAX_SIZE) -> 
     kind = _CODE_NAMES.get(data[len(MAGIC) + 1 : _HEADER_LEN])
     if kind is None:
         raise LiteralDecodeError("unknown object kind", where=f"byte {len(MAGIC) + 1}")
+    budget = MEMORY_FACTOR * len(data) + MEMORY_FLOOR if max_memory is None else max_memory
+    scan(data, _HEADER_LEN, max_objects, budget)  # raises before msgpack allocates anything
     body = memoryview(data)[_HEADER_LEN:]
     limit = max(len(body), 1)
     try:
@@ -114,13 +157,12 @@ def loads(data: bytes | bytearray | memoryview, *, max_size: int = MAX_SIZE) -> 
             max_map_len=limit,
             max_ext_len=limit,
         )
-    except msgpack.ExtraData as exc:
-        raise LiteralDecodeError(
-            f"{len(exc.extra)} trailing bytes after the msgpack body", where=f"byte {len(data) - len(exc.extra)}"
-        ) from None
-    except RecursionError:
+    except (RecursionError, msgpack.StackError):
         raise LiteralDecodeError("msgpack body nested too deeply", where=f"byte {_HEADER_LEN}") from None
     except Exception as exc:  # msgpack raises ValueError, TypeError, UnicodeDecodeError, FormatError, ...
+        located = locate_error(data, _HEADER_LEN, max_objects, budget)
+        if located.where != f"byte {_HEADER_LEN}":
+            raise located from None
         detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         raise LiteralDecodeError(f"malformed msgpack body ({detail})", where=f"byte {_HEADER_LEN}") from None
     return _decode(BINARY_DECODER, kind, tree)
