@@ -499,8 +499,8 @@ def test_real_literals_decode_well_within_the_multiple() -> None:
     samples = [
         Literal(collection=LiteralCollection.packed("integer", list(range(200_000)))),
         Literal(collection=LiteralCollection.packed("string_value", [f"name-{i}" for i in range(100_000)])),
-        Literal(map=LiteralMap({f"k{i}": Literal(scalar=Scalar(primitive=Primitive(integer=i))) for i in range(20_000)})),
-        Literal(collection=LiteralCollection([Literal(scalar=Scalar(none_type=Void()))] * 30_000)),
+        Literal(map=LiteralMap({f"k{i}": Literal(scalar=Scalar(primitive=Primitive(integer=i))) for i in range(5_000)})),
+        Literal(collection=LiteralCollection([Literal(scalar=Scalar(none_type=Void()))] * 10_000)),
     ]
     for lit in samples:
         assert check_decode(wire.dumps(lit), label="real literal") == lit
