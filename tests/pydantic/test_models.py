@@ -13,7 +13,7 @@ from typing import Literal as TypingLiteral
 
 import msgpack
 import pytest
-from pydantic import BaseModel, Field, RootModel, field_validator
+from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator
 
 import typeflow
 from typeflow import TransformContext
@@ -354,3 +354,18 @@ def test_root_and_generic_models_round_trip_and_root_models_are_guessed(ctx: Tra
     assert issubclass(guessed, RootModel) and guessed.__name__ == "Tags"
     back = ctx.engine.to_python_value(ctx, ctx.engine.to_literal(ctx, Tags(["x"]), Tags), guessed)
     assert back.root == ["x"]
+
+
+class Opaque:
+    """A class pydantic does not know."""
+
+
+class HoldsOpaque(BaseModel):
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    thing: Opaque
+
+
+def test_a_field_of_a_type_pydantic_does_not_know_is_refused_when_the_type_is_built(ctx: TransformContext) -> None:
+    with pytest.raises(TypeTransformerFailedError) as info:
+        ctx.engine.to_literal_type(HoldsOpaque)
+    assert "JSON Schema" in str(info.value) and "as its own input or output" in str(info.value)

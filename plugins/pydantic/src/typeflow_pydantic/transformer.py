@@ -75,7 +75,9 @@ class PydanticTransformer(TypeTransformer[BaseModel]):
                 raise TypeTransformerFailedError(
                     f"pydantic cannot build a JSON Schema for it: {type(exc).__name__}: {exc}",
                     python_type=cls,
-                    hint="give the offending field a JSON-describable type, or a json_schema_extra / WithJsonSchema annotation",
+                    hint="give the offending field a JSON-describable type, or a WithJsonSchema annotation; a field of a "
+                    "type pydantic does not know (arbitrary_types_allowed: a File, an array, a DataFrame) cannot travel "
+                    "inside a model yet, so pass such a value as its own input or output beside the model",
                 ) from None
             with self._lock:
                 schema = self._schemas.setdefault(cls, built)
