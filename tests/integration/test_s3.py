@@ -108,12 +108,21 @@ def test_missing_blob_on_s3_is_a_storage_error_naming_the_uri(s3_url: str) -> No
     assert info.value.uri == uri
 
 
-def test_missing_bucket_is_a_storage_error(s3_url: str) -> None:
+def test_missing_bucket_is_a_storage_error_saying_the_bucket_does_not_exist(s3_url: str) -> None:
     storage = get_storage("s3://typeflow-no-such-bucket/prefix")
     uri = storage.new_uri(".bin")
-    with pytest.raises(StorageError) as info:
+    with pytest.raises(StorageError, match="bucket 'typeflow-no-such-bucket' does not exist") as info:
         storage.write_bytes(uri, b"x")
     assert info.value.uri == uri
+    with pytest.raises(StorageError, match="bucket 'typeflow-no-such-bucket' does not exist") as info:
+        storage.read_bytes(uri)
+    assert "blob not found" not in str(info.value)
+
+
+def test_a_missing_blob_in_a_bucket_that_exists_is_still_blob_not_found(s3_url: str) -> None:
+    with pytest.raises(StorageError, match="blob not found") as info:
+        get_storage(s3_url).read_bytes(f"{s3_url}/missing.bin")
+    assert "does not exist" not in str(info.value)
 
 
 # ----------------------------------------------------------------------------- plugins on S3

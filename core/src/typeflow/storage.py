@@ -104,8 +104,36 @@ def note_written(uri: str) -> None:
         written.append(uri)  # list.append is atomic: worker threads may share one list
 
 
+def _missing_bucket(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what caused it) is an object store saying the bucket itself is not there.
+
+    s3fs and gcsfs turn that into a plain ``FileNotFoundError``, the same as a
+    missing blob; the original botocore error (``NoSuchBucket``) or its message
+    tells the two apart.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        code = getattr(current, "response", None)
+        if type(current).__name__ == "NoSuchBucket" or (
+            isinstance(code, dict) and code.get("Error", {}).get("Code") == "NoSuchBucket"
+        ):
+            return True
+        if "specified bucket does not exist" in str(current).lower():
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def _bucket(uri: str) -> str:
+    return uri.split("://", 1)[-1].split("/", 1)[0]
+
+
 def _wrap(action: str, uri: str, exc: BaseException) -> StorageError:
-    if isinstance(exc, FileNotFoundError):
+    if isinstance(exc, FileNotFoundError) and "://" in uri and _missing_bucket(exc):
+        reason = f"bucket {_bucket(uri)!r} does not exist; create it, or point the storage at one that does"
+    elif isinstance(exc, FileNotFoundError):
         reason = "blob not found"
     elif isinstance(exc, PermissionError):
         reason = "permission denied"
