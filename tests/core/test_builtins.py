@@ -134,7 +134,7 @@ def test_enums_with_non_string_values_are_refused_when_the_literal_type_is_built
 
 
 def test_str_enum_dispatches_to_the_enum_transformer_not_str(ctx: TransformContext) -> None:
-    assert ctx.engine.get_transformer(Color).name == "Enum"
+    assert ctx.engine.get_transformer(Color).name == "DefaultEnumTransformer"
     assert ctx.engine.to_literal_type(Color).enum_type is not None
     assert roundtrip(ctx, Color.GREEN, Color) is Color.GREEN
 

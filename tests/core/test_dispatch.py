@@ -68,7 +68,7 @@ def test_dispatch_steps(engine: TypeEngine) -> None:
     assert engine.resolve(List[int]).step.startswith("generic origin")
     assert engine.resolve(int | None).step.startswith("generic origin")
     assert engine.resolve(Rec).step.startswith("predicate")
-    assert engine.resolve(Color).transformer.name == "Enum"  # predicate before the str base class
+    assert engine.resolve(Color).transformer.name == "DefaultEnumTransformer"  # predicate before the str base class
     assert engine.resolve(HotTemp).step == "base class Temp"
     assert engine.resolve(Celsius).step == "base class float"
     assert engine.resolve(NewType("UserId", int)).transformer.name == "int"

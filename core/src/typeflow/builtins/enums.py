@@ -28,7 +28,7 @@ class EnumTransformer(TypeTransformer[enum.Enum]):
     """``class Color(str, Enum)`` (or any Enum whose values are all str) ↔ the value string."""
 
     def __init__(self) -> None:
-        super().__init__("Enum", enum.Enum)
+        super().__init__("DefaultEnumTransformer", enum.Enum)  # flytekit's name: union tags must match
 
     def get_literal_type(self, t: Any) -> LiteralType:
         cls = strip_annotated(t)[0]
@@ -70,7 +70,7 @@ class LiteralStringTransformer(TypeTransformer[str]):
     """``typing.Literal["a", "b"]`` ↔ an enum literal type of those strings."""
 
     def __init__(self) -> None:
-        super().__init__("Literal", typing.Literal)
+        super().__init__("LiteralTypeTransformer", typing.Literal)  # flytekit's name: union tags must match
 
     @staticmethod
     def values(t: Any) -> tuple[str, ...]:

@@ -1,8 +1,10 @@
 """``Union``, ``Optional`` and ``X | Y``.
 
-Variants are tagged in ``structure`` with their transformer's name; variants
-whose literal types are equal apart from the tag are refused as ambiguous
-when the literal type is built. A value goes to the variant of its exact
+Variants are tagged in ``structure`` with their transformer's name (flytekit's
+names where the semantics match, so flytekit reads these unions); variants
+whose literal types *and* tags are equal are refused as ambiguous when the
+literal type is built, so ``Union[int, MyInt]`` with a custom ``MyInt``
+transformer works, as in flytekit. A value goes to the variant of its exact
 type first, else to the first variant that accepts it.
 """
 
@@ -63,13 +65,13 @@ class UnionTransformer(TypeTransformer[Any]):
             lt = engine.to_literal_type(arg)
             tagged = dataclasses.replace(lt, structure=TypeStructure(transformer.name))
             for seen in out:
-                if seen.literal_type.without_structure() == lt.without_structure():
+                if seen.literal_type == tagged:
                     raise TypeTransformerFailedError(
                         f"ambiguous union: variants {type_name(seen.python_type, qualified=False)} and "
-                        f"{type_name(arg, qualified=False)} have the same "
-                        "literal type, so a stored value could not tell them apart",
+                        f"{type_name(arg, qualified=False)} have the same literal type and the same tag "
+                        f"({transformer.name!r}), so a stored value could not tell them apart",
                         python_type=t,
-                        hint="drop one of them, or wrap one in a dataclass",
+                        hint="drop one of them, wrap one in a dataclass, or give one its own transformer",
                     )
             stripped = strip_annotated(arg)[0]
             out.append(_Variant(arg, get_origin(stripped) or stripped, tagged))

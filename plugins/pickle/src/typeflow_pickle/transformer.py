@@ -96,7 +96,8 @@ class PickleTransformer(TypeTransformer[Any]):
     """
 
     def __init__(self, t: Any) -> None:
-        super().__init__(f"{blobs.FORMAT}[{_label(t)}]", t)
+        # flytekit's name (the union tag flytekit reads); python_class_name in the literal type tells two pickled types apart
+        super().__init__("FlytePickle", t)
         self._class = _checkable_class(t)
 
     def get_literal_type(self, t: Any) -> LiteralType:

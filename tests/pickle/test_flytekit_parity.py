@@ -1,0 +1,36 @@
+"""flytekit parity with typeflow-pickle installed: union tags, ``Any`` and pickled types.
+
+From flytekit 1.16's ``tests/flytekit/unit/core/test_type_engine.py``; each test names its source.
+"""
+
+import typing
+
+from typeflow import TransformContext, TypeEngine
+from typeflow.literals import BlobType, LiteralType
+
+from .samples import People
+
+
+class Robot:
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+
+def test_pickled_union_variants_are_tagged_flytepickle_and_told_apart_by_class(pctx: TransformContext) -> None:
+    pt = typing.Optional[typing.Union[People, Robot]]
+    lt = pctx.engine.to_literal_type(pt)
+    variants = lt.union_type.variants  # type: ignore[union-attr]
+    assert [v.structure.tag for v in variants] == ["FlytePickle", "FlytePickle", "none"]  # type: ignore[union-attr]
+    assert variants[0].metadata != variants[1].metadata  # python_class_name
+    lv = pctx.engine.to_literal(pctx, Robot(3), pt)
+    assert lv.scalar.union.stored_type.structure.tag == "FlytePickle"  # type: ignore[union-attr]
+    back = pctx.engine.to_python_value(pctx, lv, pt)
+    assert isinstance(back, Robot) and back.n == 3
+
+
+def test_pickle_type_literal_type(pctx: TransformContext) -> None:
+    """flytekit: test_pickle_type (the literal type half)."""
+    lt = pctx.engine.to_literal_type(Robot)
+    assert lt.blob == BlobType("PythonPickle")
+    assert pctx.engine.get_transformer(typing.Any).name == "FlytePickle"
+    assert isinstance(TypeEngine.to_literal_type(typing.Any), LiteralType)
