@@ -34,3 +34,22 @@ def test_pickle_type_literal_type(pctx: TransformContext) -> None:
     assert lt.blob == BlobType("PythonPickle")
     assert pctx.engine.get_transformer(typing.Any).name == "FlytePickle"
     assert isinstance(TypeEngine.to_literal_type(typing.Any), LiteralType)
+
+
+def test_any_with_none_is_a_void_even_with_a_fallback_installed(pctx: TransformContext) -> None:
+    from typeflow.literals import Literal, Scalar, Void
+
+    lv = pctx.engine.to_literal(pctx, None, typing.Any)
+    assert lv == Literal(scalar=Scalar(none_type=Void()))
+    assert pctx.engine.to_python_value(pctx, lv, typing.Any) is None
+    assert pctx.engine.to_literal(pctx, Robot(1), typing.Any).scalar.blob is not None  # type: ignore[union-attr]
+
+
+def test_what_is_not_a_type_is_refused_not_handed_to_the_pickle_fallback(pctx: TransformContext) -> None:
+    import pytest
+
+    from typeflow.errors import TypeTransformerFailedError
+
+    for not_a_type in ("Robot", 3, typing, len, Robot(1)):
+        with pytest.raises(TypeTransformerFailedError, match="not a type"):
+            pctx.engine.get_transformer(not_a_type)

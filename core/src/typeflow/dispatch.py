@@ -3,9 +3,15 @@
 A :class:`Dispatcher` resolves a type in layers and caches the answer (any
 registration clears the cache):
 
-1. strip ``Annotated`` (the annotations travel to the transformer);
+1. strip ``Annotated`` (the annotations travel to the transformer); a
+   ``TypeTransformer`` instance inside ``Annotated[T, …]`` is used for that
+   annotation; ``None`` means ``NoneType``; what is not a type (a string
+   annotation, a number, a module, a function) is refused;
 2. the exact type, then the generic origin (``list``, ``dict``, ``Union``, ``X | Y``);
-3. structural predicates (dataclass, Enum, …), newest registration first;
+3. structural predicates (dataclass, Enum, …), newest registration first,
+   except that a base class a user or plugin registered, which a built-in
+   predicate also matches, beats that predicate (a transformer registered for
+   a base dataclass serves its subclasses);
 4. the class's MRO, nearest registered base first;
 5. load the not-yet-loaded plugins named after the type's top package (or its
    origin's, or a base class's), then retry 2–4;
@@ -23,12 +29,14 @@ from typing import Any, get_origin
 
 from typeflow import discovery
 from typeflow._trace import dispatch_log, plugins_log, trace
-from typeflow.errors import NoTransformerError, PluginError, type_name
-from typeflow.loader import PluginLoader
-from typeflow.registry import PluginSource, TransformerRegistry
+from typeflow.errors import NoTransformerError, PluginError, TypeTransformerFailedError, type_name
+from typeflow.loader import BUILTINS, PluginLoader
+from typeflow.registry import USER, PluginSource, TransformerRegistry
 from typeflow.transformer import TypeTransformer, strip_annotated
 
-__all__ = ["Dispatcher", "Resolution"]
+__all__ = ["Dispatcher", "Resolution", "refuse_non_type"]
+
+NoneType = type(None)
 
 
 @dataclass(frozen=True)
@@ -111,11 +119,29 @@ class Dispatcher:
             return None
         for predicate, reg in reversed(registry.predicates):
             if predicate(cls):
+                registered = self._registered_base_matching(cls, predicate) if reg.source == BUILTINS else None
+                if registered is not None:
+                    return registered
                 return Resolution(t, reg.transformer, f"predicate of {reg.transformer.name}", reg.source)
         for base in cls.__mro__[1:]:
             reg = registry.by_type.get(base)
             if reg is not None and base is not object:
                 return Resolution(t, reg.transformer, f"base class {type_name(base, qualified=False)}", reg.source)
+        return None
+
+    def _registered_base_matching(self, cls: type, predicate: Any) -> Resolution | None:
+        """A base class a user or plugin registered that the built-in predicate matches too.
+
+        It is the more specific claim: a transformer registered for a base
+        dataclass serves its subclasses, as in flytekit. A built-in base (``str``
+        of ``class Color(str, Enum)``) does not match the enum predicate, so it
+        never beats it.
+        """
+        for base in cls.__mro__[1:]:
+            reg = self.registry.by_type.get(base)
+            if reg is not None and reg.source != BUILTINS and base is not object and predicate(base):
+                step = f"base class {base.__name__} (registered, before the built-in predicate)"
+                return Resolution(cls, reg.transformer, step, reg.source)
         return None
 
     def _own_plugin_may_claim(self, t: Any, found: Resolution) -> bool:
@@ -134,9 +160,16 @@ class Dispatcher:
         return self.loader.not_loaded(own)
 
     def _resolve(self, python_type: Any) -> Resolution:
-        t, _ = strip_annotated(python_type)
-        while hasattr(t, "__supertype__"):  # typing.NewType
-            t = t.__supertype__
+        t, annotations = strip_annotated(NoneType if python_type is None else python_type)
+        own = next((a for a in annotations if isinstance(a, TypeTransformer)), None)
+        if own is not None:  # Annotated[T, SomeTransformer()]: that transformer, for this annotation only
+            self.registry._bind(own)
+            return Resolution(python_type, own, "transformer in Annotated", USER)
+        if t is None:
+            t = NoneType
+        while hasattr(t, "__supertype__") or hasattr(t, "__value__"):  # typing.NewType; a 3.12 ``type X = ...`` alias
+            t = getattr(t, "__supertype__", None) or t.__value__
+        refuse_non_type(t)
         found = self._lookup(t)
         if found is not None and not self._own_plugin_may_claim(t, found):
             return found
@@ -177,3 +210,35 @@ def _get(table: dict[Any, Any], key: Any) -> Any:
         return table.get(key)
     except TypeError:
         return None
+
+
+_TYPING_MODULES = frozenset({"typing", "typing_extensions", "types", "collections.abc"})
+
+
+def refuse_non_type(t: Any) -> None:
+    """Refuse what is not a type (a string annotation, a number, a module, a function, …) with a clear error.
+
+    Such a thing handed to dispatch would otherwise reach the fallback and be
+    pickled, or fail far from where it was written.
+    """
+    if isinstance(t, (str, typing.ForwardRef)):
+        text = t if isinstance(t, str) else t.__forward_arg__
+        raise TypeTransformerFailedError(
+            f"{text!r} is not a type but a string annotation (a forward reference)",
+            hint="resolve it to the type it names, e.g. typing.get_type_hints(fn, include_extras=True), "
+            "or write the type itself instead of a string",
+        )
+    if isinstance(t, type) or get_origin(t) is not None or type(t).__module__ in _TYPING_MODULES:
+        return  # classes, generic aliases, Union/Literal/Annotated forms, TypeVar, Any, …
+    if isinstance(t, types.ModuleType):
+        kind = "a module"
+    elif isinstance(t, (types.FunctionType, types.BuiltinFunctionType, types.MethodType, types.LambdaType)):
+        kind = "a function"
+    elif isinstance(t, (bool, int, float, complex)):
+        kind = f"a{'n' if type(t).__name__[0] in 'aeiou' else ''} {type(t).__name__}"
+    else:
+        kind = f"a {type(t).__name__} instance"
+    raise TypeTransformerFailedError(
+        f"{t!r} is not a type but {kind}",
+        hint="pass a type (int, List[str], a class, ...), e.g. the class of the value rather than the value itself",
+    )

@@ -21,7 +21,7 @@ from typeflow._default_on_class import default_on_class
 from typeflow._trace import convert_log, debugging, trace
 from typeflow.dispatch import Dispatcher, Resolution
 from typeflow.errors import PluginError, TypeflowError, TypeTransformerFailedError, type_name
-from typeflow.literals import Literal, LiteralMap, LiteralType
+from typeflow.literals import Literal, LiteralMap, LiteralType, Scalar, Void
 from typeflow.loader import BUILTINS, PluginLoader
 from typeflow.registry import TransformerRegistry
 from typeflow.storage import get_storage
@@ -42,6 +42,14 @@ class _Plan:
     hasher: HashMethod | None
     #: call ``transformer.assert_type`` before converting (flytekit's ``type_assertions_enabled``)
     asserts: bool
+
+
+#: the literal of None
+VOID = Literal(scalar=Scalar(none_type=Void()))
+
+
+def _is_any(t: Any) -> bool:
+    return t is typing.Any or (hasattr(t, "__metadata__") and strip_annotated(t)[0] is typing.Any)
 
 
 def _is_union(t: Any) -> bool:
@@ -201,6 +209,8 @@ class TypeEngine:
         self, ctx: TransformContext, python_val: Any, python_type: Any, expected: LiteralType | None = None
     ) -> Literal:
         """Convert ``python_val`` (declared as ``python_type``) to a :class:`Literal`."""
+        if python_val is None and _is_any(python_type):
+            return VOID  # None needs no fallback plugin, and is never pickled
         if ctx.options and ctx.options.get("offload_above") is not None and not offload.nested():
             with offload.converting():
                 whole = self.to_literal(ctx, python_val, python_type, expected)
@@ -239,6 +249,13 @@ class TypeEngine:
     @default_on_class
     def to_python_value(self, ctx: TransformContext, lv: Literal, expected_python_type: Any) -> Any:
         """Convert ``lv`` to a value of ``expected_python_type``."""
+        if (
+            isinstance(lv, Literal)
+            and lv.scalar is not None
+            and lv.scalar.none_type is not None
+            and _is_any(expected_python_type)
+        ):
+            return None
         plan = self._plan(expected_python_type)
         if not isinstance(lv, Literal):
             raise TypeTransformerFailedError("expected a Literal", python_type=expected_python_type, value=lv)
@@ -264,6 +281,8 @@ class TypeEngine:
         self, ctx: TransformContext, python_val: Any, python_type: Any, expected: LiteralType | None = None
     ) -> Literal:
         """Like :meth:`to_literal`; awaits asynchronous transformers without blocking the loop."""
+        if python_val is None and _is_any(python_type):
+            return VOID
         if ctx.options and ctx.options.get("offload_above") is not None and not offload.nested():
             with offload.converting():
                 whole = await self.async_to_literal(ctx, python_val, python_type, expected)
@@ -286,6 +305,13 @@ class TypeEngine:
     @default_on_class
     async def async_to_python_value(self, ctx: TransformContext, lv: Literal, expected_python_type: Any) -> Any:
         """Like :meth:`to_python_value`; awaits asynchronous transformers."""
+        if (
+            isinstance(lv, Literal)
+            and lv.scalar is not None
+            and lv.scalar.none_type is not None
+            and _is_any(expected_python_type)
+        ):
+            return None
         plan = self._plan(expected_python_type)
         if isinstance(lv, Literal) and lv.offloaded_metadata is not None:
             lv = offload.load_offloaded(ctx, lv)
