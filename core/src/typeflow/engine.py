@@ -15,8 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, get_args, get_origin
 
-from typeflow import discovery, offload
-from typeflow._aio import run_sync
+from typeflow import _maps, discovery, offload
 from typeflow._default_on_class import default_on_class
 from typeflow._trace import convert_log, debugging, trace
 from typeflow.dispatch import Dispatcher, Resolution
@@ -348,96 +347,31 @@ class TypeEngine:
             hint="pass the Python type explicitly, or install the plugin that wrote the literal",
         )
 
-    # ------------------------------------------------------------------ maps
-
-    def _has_async(self, python_types: Mapping[str, Any]) -> bool:
-        return any(self._plan(t).transformer.is_async for t in python_types.values())
+    # ------------------------------------------------------------------ maps (typeflow._maps)
 
     @default_on_class
     def dict_to_literal_map(self, ctx: TransformContext, values: Mapping[str, Any], type_hints: Mapping[str, Any]) -> LiteralMap:
         """Convert named values (``{"x": 1}``) with their types (``{"x": int}``) to a :class:`LiteralMap`."""
-        hints = _hints_for(values, type_hints)
-        if self._has_async(hints):
-            return run_sync(self.async_dict_to_literal_map(ctx, values, hints))
-        out = {}
-        for name, value in values.items():
-            try:
-                out[name] = self.to_literal(ctx, value, hints[name])
-            except TypeTransformerFailedError as exc:
-                raise exc.at(_segment(name)) from exc.__cause__
-        return LiteralMap(out)
+        return _maps.dict_to_literal_map(self, ctx, values, type_hints)
 
     @default_on_class
     async def async_dict_to_literal_map(
         self, ctx: TransformContext, values: Mapping[str, Any], type_hints: Mapping[str, Any]
     ) -> LiteralMap:
         """Like :meth:`dict_to_literal_map`, awaiting asynchronous transformers together."""
-        import asyncio
-
-        hints = _hints_for(values, type_hints)
-        names = list(values)
-        results = await asyncio.gather(*(self.async_to_literal(ctx, values[n], hints[n]) for n in names), return_exceptions=True)
-        return LiteralMap(dict(zip(names, _raise_first(names, results))))
+        return await _maps.async_dict_to_literal_map(self, ctx, values, type_hints)
 
     @default_on_class
     def literal_map_to_kwargs(self, ctx: TransformContext, lm: LiteralMap, python_types: Mapping[str, Any]) -> dict[str, Any]:
         """Convert a :class:`LiteralMap` to keyword arguments of the given types."""
-        _check_names(lm, python_types)
-        if self._has_async(python_types):
-            return run_sync(self.async_literal_map_to_kwargs(ctx, lm, python_types))
-        out = {}
-        for name, t in python_types.items():
-            if name not in lm.literals:
-                continue
-            try:
-                out[name] = self.to_python_value(ctx, lm.literals[name], t)
-            except TypeTransformerFailedError as exc:
-                raise exc.at(_segment(name)) from exc.__cause__
-        return out
+        return _maps.literal_map_to_kwargs(self, ctx, lm, python_types)
 
     @default_on_class
     async def async_literal_map_to_kwargs(
         self, ctx: TransformContext, lm: LiteralMap, python_types: Mapping[str, Any]
     ) -> dict[str, Any]:
         """Like :meth:`literal_map_to_kwargs`, awaiting asynchronous transformers together."""
-        import asyncio
-
-        _check_names(lm, python_types)
-        names = [n for n in python_types if n in lm.literals]
-        results = await asyncio.gather(
-            *(self.async_to_python_value(ctx, lm.literals[n], python_types[n]) for n in names), return_exceptions=True
-        )
-        return dict(zip(names, _raise_first(names, results)))
-
-
-def _segment(name: str) -> str:
-    return f".{name}" if name.isidentifier() else f"[{name!r}]"
-
-
-def _hints_for(values: Mapping[str, Any], type_hints: Mapping[str, Any]) -> Mapping[str, Any]:
-    missing = [n for n in values if n not in type_hints]
-    if missing:
-        raise TypeTransformerFailedError(f"no type given for {missing}", hint="pass a type hint for every value")
-    return type_hints
-
-
-def _check_names(lm: LiteralMap, python_types: Mapping[str, Any]) -> None:
-    if not isinstance(lm, LiteralMap):
-        raise TypeTransformerFailedError("expected a LiteralMap", value=lm)
-    unexpected = [n for n in lm.literals if n not in python_types]
-    if unexpected:
-        raise TypeTransformerFailedError(
-            f"literal map holds {unexpected}, which have no Python type", hint="pass a type for every entry"
-        )
-
-
-def _raise_first(names: list[str], results: list[Any]) -> list[Any]:
-    for name, result in zip(names, results):
-        if isinstance(result, TypeTransformerFailedError):
-            raise result.at(_segment(name))
-        if isinstance(result, BaseException):
-            raise result
-    return results
+        return await _maps.async_literal_map_to_kwargs(self, ctx, lm, python_types)
 
 
 def _wrap_failure(transformer: TypeTransformer[Any], python_type: Any, value: Any, exc: Exception) -> TypeTransformerFailedError:
