@@ -19,7 +19,16 @@ sys.path.insert(0, str(HERE))
 
 from harness import Row, machine  # noqa: E402
 
-MODULES = ["bench_core", "bench_pickle", "bench_numpy", "bench_pandas", "bench_polars", "bench_pydantic", "bench_flytekit"]
+MODULES = [
+    "bench_core",
+    "bench_pickle",
+    "bench_numpy",
+    "bench_pandas",
+    "bench_polars",
+    "bench_pydantic",
+    "bench_flytekit",
+    "bench_flyteidl",
+]
 LIBRARIES = [
     "typeflow",
     "msgpack",

@@ -389,3 +389,37 @@ def test_a_list_of_dataclasses_travels_packed() -> None:
     back = from_flyteidl(to_flyteidl(lv))
     assert back == lv and back.collection is not None and back.collection.is_packed  # type: ignore[union-attr]
     assert typeflow.to_python_value(back, list[Rec]) == [Rec(1, "x"), Rec(2, "y")]  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("kind", "values", "odd"),
+    [
+        ("integer", [1, 2, 3, 4], pb_scalar(string_value="x")),
+        ("float_value", [0.5, 1.5, 2.5], pb_scalar(integer=1)),
+        ("boolean", [True, False, True], pb_scalar(integer=1)),
+    ],
+)
+def test_a_message_whose_elements_are_not_all_canonical_is_not_read_packed(kind: str, values: list[Any], odd: Any) -> None:
+    # protobuf's own serialization, checked by size: a hash, metadata or a foreign element must fall back
+    elements = [pb_scalar(**{kind: v}) for v in values]
+    elements[1].hash = "h"
+    elements[2].metadata["k"] = "v"
+    for pb in (
+        literals_pb2.Literal(collection=literals_pb2.LiteralCollection(literals=elements)),
+        literals_pb2.Literal(
+            collection=literals_pb2.LiteralCollection(literals=[pb_scalar(**{kind: v}) for v in values] + [odd])
+        ),
+    ):
+        lit = from_flyteidl(pb)
+        assert isinstance(lit, Literal) and lit.collection is not None and not lit.collection.is_packed
+        assert to_flyteidl(lit) == pb
+
+
+@pytest.mark.parametrize(("kind", "value"), [("integer", 2**50), ("float_value", 0.25), ("boolean", True)])
+def test_a_map_message_with_a_decorated_value_is_not_read_packed(kind: str, value: Any) -> None:
+    pb = literals_pb2.Literal(map=literals_pb2.LiteralMap(literals={f"k{i}": pb_scalar(**{kind: value}) for i in range(4)}))
+    assert from_flyteidl(pb).map.is_packed  # type: ignore[union-attr]
+    pb.map.literals["k2"].hash = "h"
+    lit = from_flyteidl(pb)
+    assert isinstance(lit, Literal) and lit.map is not None and not lit.map.is_packed
+    assert to_flyteidl(lit) == pb

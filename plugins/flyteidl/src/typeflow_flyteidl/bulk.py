@@ -24,6 +24,7 @@ instance to :data:`CODECS`. Nothing else in the package changes.
 from __future__ import annotations
 
 import array
+import contextvars
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -35,6 +36,10 @@ from ._wire import varint
 __all__ = ["CODECS", "KindCodec", "decode_collection", "decode_map", "encode_collection", "encode_map"]
 
 _LITTLE = sys.byteorder == "little"
+
+#: set while decoding bytes protobuf's own serializer wrote (``from_flyteidl``): such bytes hold each
+#: singular field at most once, in minimal form, which lets a codec check a bulk read by its length alone
+CANONICAL: contextvars.ContextVar[bool] = contextvars.ContextVar("typeflow_flyteidl_canonical", default=False)
 
 
 class _Lengths(dict[int, bytes]):
@@ -150,6 +155,20 @@ class KindCodec:
         """The values (and tag) a merged ``Lit`` view holds, or ``None`` if it holds another kind."""
         raise NotImplementedError
 
+    def canonical_size(self, values: Sequence[Any], tag: str) -> int | None:
+        """The byte size of the canonical collection of ``values``, if this codec can tell it without encoding.
+
+        In protobuf's own serialization every element holds its value at most
+        once and nothing is smaller than the canonical element, so a payload of
+        exactly this size holds nothing but the canonical elements: the bulk
+        read needs no re-encoding to be checked.
+        """
+        return None
+
+    def literal_sizes(self, values: Sequence[Any], tag: str) -> Sequence[int] | int | None:
+        """Each canonical element ``Literal``'s byte size (one int when all are equal), if known without encoding."""
+        return None
+
 
 class _PrimitiveCodec(KindCodec):
     """A primitive kind whose element is ``Literal{scalar{primitive{<field>}}}``."""
@@ -199,6 +218,12 @@ class IntegerCodec(_PrimitiveCodec):
             return array.array("q", np.asarray(values, dtype=np.int64).tobytes())
         return array.array("q", values)
 
+    def canonical_size(self, values: Sequence[Any], tag: str) -> int | None:
+        return 7 * len(values) + _varint_sizes_total(values)
+
+    def literal_sizes(self, values: Sequence[Any], tag: str) -> Sequence[int] | int | None:
+        return [5 + len(varint(v)) for v in values]
+
 
 def _int_collection_numpy(np: Any, values: Sequence[Any]) -> bytes:
     """Every element ``0a k+5 0a k+3 0a k+1 08 <k-byte varint>``, built byte column by byte column, then compacted.
@@ -237,6 +262,16 @@ def _int_collection_numpy(np: Any, values: Sequence[Any]) -> bytes:
     return data
 
 
+def _varint_sizes_total(values: Sequence[Any]) -> int:
+    np = _numpy()
+    if np is not None:
+        raw = values if isinstance(values, array.array) and values.typecode == "q" else array.array("q", values)
+        u = np.frombuffer(raw, dtype=np.int64).view(np.uint64)
+        thresholds = np.uint64(1) << np.arange(7, 64, 7, dtype=np.uint64)
+        return int(np.searchsorted(thresholds, u, side="right").sum()) + len(u)
+    return sum(len(varint(v)) for v in values)
+
+
 class FloatCodec(_PrimitiveCodec):
     kind = "float_value"
     field_byte = 0x11
@@ -257,6 +292,12 @@ class FloatCodec(_PrimitiveCodec):
     def encode_collection(self, values: Sequence[Any], tag: str) -> bytes:
         return _strided(self.ELEMENT, self._doubles(values), 8)
 
+    def canonical_size(self, values: Sequence[Any], tag: str) -> int | None:
+        return 15 * len(values)
+
+    def literal_sizes(self, values: Sequence[Any], tag: str) -> Sequence[int] | int | None:
+        return 13
+
     def held(self, values: Any) -> Sequence[Any]:
         np = _numpy()
         if np is not None:
@@ -274,6 +315,12 @@ class BooleanCodec(_PrimitiveCodec):
 
     def encode_collection(self, values: Sequence[Any], tag: str) -> bytes:
         return _strided(self.ELEMENT, bytes(map(bool, values)), 1)
+
+    def canonical_size(self, values: Sequence[Any], tag: str) -> int | None:
+        return 8 * len(values)
+
+    def literal_sizes(self, values: Sequence[Any], tag: str) -> Sequence[int] | int | None:
+        return 6
 
 
 def _strided(prefix: bytes, payload: bytes, width: int) -> bytes:
@@ -400,6 +447,9 @@ def decode_collection(payload: bytes, first: Literal) -> PackedLiterals | None:
         packed = PackedLiterals(codec.kind, values, tag)
     except (TypeError, ValueError, OverflowError):
         return None
+    size = codec.canonical_size(packed.values, tag) if CANONICAL.get() else None
+    if size is not None:
+        return packed if size == len(payload) else None
     if codec.encode_collection(packed.values, tag) != payload:
         return None
     return packed
@@ -424,6 +474,21 @@ def decode_map(payload: bytes, first: Literal, key_bytes: Callable[[str], bytes]
         packed = PackedLiteralMap(codec.kind, keys, values, tag)
     except (TypeError, ValueError, OverflowError):
         return None
+    sizes = codec.literal_sizes(packed.raw_values, tag) if CANONICAL.get() else None
+    if sizes is not None:
+        return packed if _canonical_map_size(keys, sizes, key_bytes) == len(payload) else None
     if encode_map(packed, key_bytes) != payload:
         return None
     return packed
+
+
+def _canonical_map_size(keys: Sequence[str], sizes: Sequence[int] | int, key_bytes: Callable[[str], bytes]) -> int:
+    """The byte size of canonical map entries of ``keys`` whose value literals have ``sizes``."""
+    lengths = LENGTHS
+    key_sizes = map(len, map(key_bytes, keys))
+    value_sizes = [sizes] * len(keys) if isinstance(sizes, int) else sizes
+    total = 0
+    for k, v in zip(key_sizes, value_sizes):
+        entry = 2 + len(lengths[k]) + k + len(lengths[v]) + v
+        total += 1 + len(lengths[entry]) + entry
+    return total

@@ -343,14 +343,16 @@ def _structure(data: bytes, span: Span, where: str) -> TypeStructure:
 # --------------------------------------------------------------------------- entry point
 
 
-def decode(data: bytes, reader: Callable[[bytes, Span, str], Any], message: str) -> Any:
+def decode(data: bytes, reader: Callable[[bytes, Span, str], Any], message: str, *, canonical: bool = False) -> Any:
     """Decode ``data`` with ``reader``; non-canonical bytes are made canonical by protobuf first.
 
     ``message`` names the flyteidl message (``"Literal"``, ``"LiteralType"``,
-    ``"LiteralMap"``) the bytes hold.
+    ``"LiteralMap"``) the bytes hold; ``canonical=True`` says protobuf's own
+    serializer wrote them (``from_flyteidl``), which lets bulk reads be
+    checked by size rather than by re-encoding.
     """
     try:
-        return _guarded(reader, data)
+        return _guarded(reader, data, canonical)
     except NonCanonical:
         pass
     from google.protobuf.message import DecodeError
@@ -362,12 +364,13 @@ def decode(data: bytes, reader: Callable[[bytes, Span, str], Any], message: str)
     except DecodeError as exc:
         raise LiteralDecodeError(f"not a flyteidl {message}: {exc}") from None
     try:
-        return _guarded(reader, canonical)
+        return _guarded(reader, canonical, True)
     except NonCanonical:
         raise LiteralDecodeError(f"flyteidl {message} could not be read in canonical form") from None
 
 
-def _guarded(reader: Callable[[bytes, Span, str], Any], data: bytes) -> Any:
+def _guarded(reader: Callable[[bytes, Span, str], Any], data: bytes, canonical: bool) -> Any:
+    token = bulk.CANONICAL.set(canonical)
     try:
         return reader(data, (0, len(data)), "$")
     except (LiteralDecodeError, NonCanonical):
@@ -378,3 +381,5 @@ def _guarded(reader: Callable[[bytes, Span, str], Any], data: bytes) -> Any:
         raise LiteralDecodeError(f"a string field is not UTF-8 ({exc.reason} at byte {exc.start})") from None
     except (ValueError, TypeError) as exc:  # truncated fields, and the literal model's own one-of and type checks
         raise LiteralDecodeError(f"not a valid flyteidl message: {exc}") from None
+    finally:
+        bulk.CANONICAL.reset(token)

@@ -94,4 +94,5 @@ def from_flyteidl(message: Any) -> Literal | LiteralType | LiteralMap:
         got = name or type(message).__name__
         raise TypeflowError(f"from_flyteidl reads a flyteidl.core Literal, LiteralType or LiteralMap message, not {got}")
     short = name.rpartition(".")[2]
-    return from_bytes(message.SerializeToString(), short)  # type: ignore[no-any-return]
+    # protobuf's own serialization: canonical, so bulk reads are checked by size
+    return decode(message.SerializeToString(), _READERS[short], short, canonical=True)  # type: ignore[no-any-return]

@@ -1,0 +1,123 @@
+"""typeflow-flyteidl: Flyte's ``.pb`` files against typeflow's own wire, and the protobuf bridge against flytekit's.
+
+Two rows per workload (1,000,000-int ``List[int]``, 100,000-entry
+``Dict[str, float]``, 10,000 dataclasses), measured in one run:
+
+- ``write_literal_map`` + ``read_literal_map`` of a one-entry literal map
+  against ``wire.dumps`` + file write + file read + ``wire.loads`` of the same
+  map on the same path (target ≤ 10x);
+- ``to_flyteidl`` + ``from_flyteidl`` of the literal against flytekit's
+  ``to_flyte_idl`` + ``from_flyte_idl`` of flytekit's literal of the same value,
+  measured by ``flyteidl_flytekit_side.py`` in the ``bench-flytekit`` env
+  (target ≥ 50x faster).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import workload_data as wd  # noqa: E402
+from harness import Row, best_of, best_of_pair  # noqa: E402
+
+KEYS = (wd.LIST_INT, wd.DICT_STR_FLOAT, wd.LIST_REC)
+FILE_TARGET = 10.0
+BRIDGE_TARGET = 1 / 50
+
+
+def _python_type(key: str) -> Any:
+    return {wd.LIST_INT: list[int], wd.DICT_STR_FLOAT: dict[str, float], wd.LIST_REC: list[wd.Rec]}[key]
+
+
+def _flytekit_times(quick: bool) -> dict[str, float]:
+    python = Path(os.environ.get("FLYTEKIT_PYTHON", REPO / ".tox" / "bench-flytekit" / "bin" / "python"))
+    if not python.exists():
+        print(f"bench_flyteidl: no flytekit interpreter at {python}; run `tox -e bench-flytekit` first", file=sys.stderr)
+        return {}
+    cmd = [str(python), str(HERE / "flyteidl_flytekit_side.py"), *(["--quick"] if quick else [])]
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME")}
+    proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, env=env, cwd=REPO)
+    lines = [line for line in proc.stdout.splitlines() if line.strip()]
+    if proc.returncode != 0 or not lines:
+        print(f"bench_flyteidl: the flytekit side failed (exit {proc.returncode})", file=sys.stderr)
+        return {}
+    times: dict[str, float] = json.loads(lines[-1])
+    return times
+
+
+def run(quick: bool) -> list[Row]:
+    try:
+        import typeflow
+        from typeflow_flyteidl import from_flyteidl, read_literal_map, to_flyteidl, write_literal_map
+    except ImportError as exc:
+        print(f"bench_flyteidl: skipped ({exc})", file=sys.stderr)
+        return []
+    flytekit = _flytekit_times(quick)
+    engine = typeflow.TypeEngine()
+    root = Path(tempfile.mkdtemp(prefix="typeflow-bench-flyteidl-"))
+    rows = []
+    try:
+        ctx = engine.context(storage=str(root / "storage"))
+        for key in KEYS:
+            value = wd.make_value(key, quick)
+            t = _python_type(key)
+            lm = engine.dict_to_literal_map(ctx, {"x": value}, {"x": t})
+            path = str(root / "outputs.pb")
+            write_literal_map(lm, path)
+            assert read_literal_map(path) == lm
+
+            def through_pb(lm: Any = lm, path: str = path) -> Any:
+                write_literal_map(lm, path)
+                return read_literal_map(path)
+
+            def through_wire(lm: Any = lm, path: str = path) -> Any:
+                with open(path, "wb") as f:
+                    f.write(typeflow.wire.dumps(lm))
+                with open(path, "rb") as f:
+                    return typeflow.wire.loads(f.read())
+
+            repeat = 3 if quick else 5
+            pb_s, wire_s = best_of_pair(through_pb, through_wire, repeat)
+            rows.append(
+                Row(
+                    f"{wd.describe(key, quick)}: write_literal_map + read_literal_map",
+                    pb_s,
+                    "typeflow wire, same file",
+                    wire_s,
+                    FILE_TARGET,
+                )
+            )
+            lv = lm.literals["x"]
+            assert from_flyteidl(to_flyteidl(lv)) == lv
+            bridge_s = best_of(lambda lv=lv: from_flyteidl(to_flyteidl(lv)), repeat)
+            if key in flytekit:
+                speedup = flytekit[key] / bridge_s
+                rows.append(
+                    Row(
+                        f"{wd.describe(key, quick)}: to_flyteidl + from_flyteidl",
+                        bridge_s,
+                        "flytekit to_flyte_idl + from_flyte_idl",
+                        flytekit[key],
+                        BRIDGE_TARGET,
+                        f"typeflow {speedup:,.0f}x faster",
+                    )
+                )
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    return rows
+
+
+if __name__ == "__main__":
+    from run import table
+
+    print(table(run("--quick" in sys.argv)))
