@@ -360,11 +360,11 @@ def decode(data: bytes, reader: Callable[[bytes, Span, str], Any], message: str,
     from .messages import message_class
 
     try:
-        canonical = message_class(message).FromString(data).SerializeToString()
+        reserialized = message_class(message).FromString(data).SerializeToString()
     except DecodeError as exc:
         raise LiteralDecodeError(f"not a flyteidl {message}: {exc}") from None
     try:
-        return _guarded(reader, canonical, True)
+        return _guarded(reader, reserialized, True)
     except NonCanonical:
         raise LiteralDecodeError(f"flyteidl {message} could not be read in canonical form") from None
 
