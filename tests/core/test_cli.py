@@ -392,3 +392,16 @@ def test_plugins_flags_an_entry_point_named_after_no_importable_package(plugin_s
     assert "widgets" in warnings[0] and "no importable package is named 'widgets'" in warnings[0]
     rows = {r["name"]: r for r in json.loads(typeflow_cmd("plugins", "--json", PYTHONPATH=str(plugin_site)).stdout)}
     assert rows["tfpoint"]["warnings"] == [] and len(rows["widgets"]["warnings"]) == 1
+
+
+def test_plugins_load_lists_the_types_a_plugin_overrides(tmp_path_factory: pytest.TempPathFactory) -> None:
+    out = str(tmp_path_factory.mktemp("wheels"))
+    site = install([wheel("tf-point", out), wheel("tf-point-plus", out)], tmp_path_factory.mktemp("site"))
+    proc = typeflow_cmd("plugins", "--load", "--json", PYTHONPATH=str(site))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    rows = {r["distribution"]: r for r in json.loads(proc.stdout)}
+    assert rows["tf-point"]["overrides"] == []
+    (override,) = rows["tf-point-plus"]["overrides"]
+    assert "Point: 'PointAsText' from tfpoint (tf-point-plus 2.0.0) overrides 'Point' from tfpoint (tf-point 1.2.3)" in override
+    table = typeflow_cmd("plugins", "--load", PYTHONPATH=str(site)).stdout
+    assert "  overrides: Point: 'PointAsText'" in table

@@ -19,7 +19,7 @@ from typeflow.transformer import TypeTransformer
 if TYPE_CHECKING:
     from typeflow.engine import TypeEngine
 
-__all__ = ["PluginSource", "TransformerRegistry"]
+__all__ = ["Override", "PluginSource", "TransformerRegistry"]
 
 Predicate = Callable[[type], bool]
 
@@ -50,6 +50,21 @@ class Registration:
     order: int = field(default_factory=lambda: next(_sequence), compare=False)
 
 
+@dataclass(frozen=True)
+class Override:
+    """One registration replacing another's with ``override=True``: the type, who had it, who took it."""
+
+    python_type: Any
+    replaced: Registration
+    by: Registration
+
+    def __str__(self) -> str:
+        return (
+            f"{_name(self.python_type)}: {self.by.transformer.name!r} from {self.by.source} overrides "
+            f"{self.replaced.transformer.name!r} from {self.replaced.source}"
+        )
+
+
 class TransformerRegistry:
     """What ``typeflow_register_transformers(registry)`` receives.
 
@@ -62,6 +77,8 @@ class TransformerRegistry:
         self.by_type: dict[Any, Registration] = {}
         self.predicates: list[tuple[Predicate, Registration]] = []
         self.conflicts: dict[Any, PluginError] = {}
+        #: every registration that replaced another source's with override=True, in order
+        self.overrides: list[Override] = []
         self._source = USER
 
     @contextmanager
@@ -130,7 +147,10 @@ class TransformerRegistry:
                 )
                 continue
             self.conflicts.pop(t, None)
-            self.by_type[t] = Registration(transformer, self._source)
+            registration = Registration(transformer, self._source)
+            if previous is not None and previous.source != self._source:
+                self.overrides.append(Override(t, previous, registration))
+            self.by_type[t] = registration
         self.engine._invalidate()
 
     def register_predicate(self, predicate: Predicate, transformer: TypeTransformer[Any], override: bool = False) -> None:
@@ -152,8 +172,12 @@ class TransformerRegistry:
         self.engine._invalidate()
 
     def rollback(self, source: PluginSource) -> None:
-        """Remove everything ``source`` registered (its load failed)."""
+        """Remove everything ``source`` registered (its load failed), giving back what it overrode."""
+        restored = {o.python_type: o.replaced for o in self.overrides if o.by.source == source}
+        self.overrides = [o for o in self.overrides if o.by.source != source]
         self.by_type = {t: r for t, r in self.by_type.items() if r.source != source}
+        for t, registration in restored.items():
+            self.by_type.setdefault(t, registration)
         self.predicates = [(p, r) for p, r in self.predicates if r.source != source]
         self.engine._invalidate()
 

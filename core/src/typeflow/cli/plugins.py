@@ -7,7 +7,8 @@ the package its entry point is named after, so such a plugin never loads.
 
 With ``--load`` every enabled plugin is imported into a fresh engine; the
 command exits 1 when any plugin is broken or registers a type another plugin
-registered too without ``override=True``.
+registered too without ``override=True``, and lists, under each plugin, the
+types it took over from another with ``override=True``.
 """
 
 from __future__ import annotations
@@ -52,24 +53,32 @@ def name_warning(entry: discovery.PluginEntry) -> str | None:
     )
 
 
-def _load_states() -> tuple[dict[discovery.PluginEntry, Any], dict[tuple[str, str], list[str]]]:
-    """Load every plugin into a fresh engine: each entry's error, and conflicts by (plugin, distribution)."""
+_Key = tuple[str, str]  # (entry-point name, distribution)
+
+
+def _load_states() -> tuple[dict[discovery.PluginEntry, Any], dict[_Key, list[str]], dict[_Key, list[str]]]:
+    """Load every plugin into a fresh engine: each entry's error, its conflicts and its overrides."""
     from typeflow.engine import TypeEngine
 
     engine = TypeEngine()
     engine.load_all_plugins()
-    conflicts: dict[tuple[str, str], list[str]] = {}
+    conflicts: dict[_Key, list[str]] = {}
     for error in engine.registry.conflicts.values():
         conflicts.setdefault((error.plugin or "", error.distribution or ""), []).append(str(error))
-    return engine.plugin_states(), conflicts
+    overrides: dict[_Key, list[str]] = {}
+    for override in engine.registry.overrides:
+        source = override.by.source
+        overrides.setdefault((source.plugin, source.distribution), []).append(str(override))
+    return engine.plugin_states(), conflicts, overrides
 
 
 def rows(load: bool) -> list[dict[str, Any]]:
-    """One row per installed entry point: its metadata, status, cause and warnings."""
+    """One row per installed entry point: its metadata, status, cause, overrides and warnings."""
     states: dict[discovery.PluginEntry, Any] = {}
-    conflicts: dict[tuple[str, str], list[str]] = {}
+    conflicts: dict[_Key, list[str]] = {}
+    overrides: dict[_Key, list[str]] = {}
     if load:
-        states, conflicts = _load_states()
+        states, conflicts, overrides = _load_states()
     out = []
     for entry in discovery.entries():
         disabled_by = discovery.disabled_by(entry)
@@ -94,6 +103,7 @@ def rows(load: bool) -> list[dict[str, Any]]:
                 "module": entry.value,
                 "status": status,
                 "cause": cause,
+                "overrides": overrides.get((entry.name, entry.distribution), []),
                 "warnings": [warning] if warning else [],
             }
         )
@@ -118,6 +128,8 @@ def run(args: argparse.Namespace) -> int:
         if r["status"] in ("broken", "disabled", "conflicting"):
             line += f"  {r['cause']}"
         print(line.rstrip())
+        for override in r["overrides"]:
+            print(f"  overrides: {override}")
         for warning in r["warnings"]:
             print(f"  warning: {r['name']}: {warning}")
     if not args.load:
