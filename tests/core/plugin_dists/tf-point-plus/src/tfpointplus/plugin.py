@@ -1,5 +1,5 @@
-from tfpoint import Point
 from tfpoint.plugin import PointTransformer
+
 from typeflow import hookimpl
 
 
