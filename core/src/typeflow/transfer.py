@@ -68,7 +68,7 @@ __all__ = [
     "upload_tree",
 ]
 
-#: files in flight at once on a thread pool (local storage, sync file systems) without a BatchSize
+#: files in flight at once on a thread pool (sync remote file systems) without a BatchSize
 DEFAULT_THREADS = 16
 _CHUNK = 8 * 2**20
 _READ_CHUNK = 2**20
@@ -142,13 +142,21 @@ def readable(ctx: TransformContext | None, uri: str, storage: Storage | None = N
 
 
 def default_files_in_flight(storage: Storage | None, uri: str) -> int:
-    """How many files of a tree move at once without a ``BatchSize``: what fsspec itself would use."""
+    """How many files of a tree move at once without a ``BatchSize``.
+
+    What fsspec itself would use for an async file system (s3fs, gcsfs);
+    :data:`DEFAULT_THREADS` for other remote ones; one at a time between local
+    folders, where the kernel does the copying and threads only contend
+    (measured in ``benchmarks/bench_files.py``).
+    """
     where = _where(storage, uri)
     if where.is_async:
         from fsspec.asyn import _get_batch_size
 
         size = int(_get_batch_size())
         return size if size > 0 else 1024
+    if where.local:
+        return 1
     return DEFAULT_THREADS
 
 
@@ -446,20 +454,33 @@ def _list_local(root: str, uri: str, confined: bool) -> list[Entry]:
     if not os.path.isdir(root):
         reason = "expected a folder, found a file" if os.path.exists(root) else "blob not found"
         raise StorageError(f"cannot read ({reason})", uri=uri)
-    entries = []
-    for folder, _, names in os.walk(root, followlinks=False):
-        for name in names:
-            path = os.path.join(folder, name)
+    entries: list[Entry] = []
+    pending = [(root, "")]
+    while pending:  # scandir: each entry's type (and a regular file's size) without a path lookup per file
+        folder, rel_folder = pending.pop()
+        try:
+            with os.scandir(folder) as listing:
+                found = list(listing)
+        except OSError as exc:
+            raise _wrap("read", folder, exc) from exc
+        for item in found:
+            rel = f"{rel_folder}{item.name}"
             try:
-                st = os.stat(path) if not confined else os.lstat(path)
+                if item.is_dir(follow_symlinks=False):
+                    pending.append((item.path, rel + "/"))
+                    continue
+                st = item.stat(follow_symlinks=not confined)
             except OSError as exc:
-                raise _wrap("read", path, exc) from exc
+                raise _wrap("read", item.path, exc) from exc
+            if stat.S_ISDIR(st.st_mode):  # a link to a folder in the user's own folder: not followed
+                continue
             if not stat.S_ISREG(st.st_mode):
                 if confined:
-                    raise StorageError("cannot read (not a regular file: only regular files are read from storage)", uri=path)
+                    raise StorageError(
+                        "cannot read (not a regular file: only regular files are read from storage)", uri=item.path
+                    )
                 continue  # a dangling link or a socket in the user's own folder: nothing to upload
-            rel = os.path.relpath(path, root).replace(os.sep, "/")
-            entries.append(Entry(rel, path, st.st_size))
+            entries.append(Entry(rel, item.path, st.st_size))
     return sorted(entries, key=lambda e: e.relpath)
 
 
@@ -585,7 +606,13 @@ def download_tree(
         return dst
 
     def source(e: Entry) -> str:
-        return readable(ctx, e.uri, storage).path if ctx is not None else e.uri
+        if ctx is None:
+            return e.uri
+        if where.local:  # listed under the folder's real path, links refused: inside what was admitted
+            if not e.uri.startswith(where.path.rstrip(os.sep) + os.sep):
+                raise StorageError("refused to read: the file is not inside the listed folder", uri=e.uri)
+            return e.uri
+        return readable(ctx, e.uri, storage).path
 
     with Transfer(ctx, "download", uri, total, files=len(entries)) as transfer:
         if where.local:
