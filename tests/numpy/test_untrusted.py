@@ -61,3 +61,52 @@ def test_foreign_protocols_are_refused(tmp_path: Path, uri: str) -> None:
     ctx = TypeEngine().context(storage=str(tmp_path))
     with pytest.raises(StorageError, match="refused to read"):
         ctx.engine.to_python_value(ctx, array_literal(uri), np.ndarray)
+
+
+def _npy_with_header(header: bytes) -> bytes:
+    return b"\x93NUMPY\x02\x00" + len(header).to_bytes(4, "little") + header
+
+
+def test_a_header_longer_than_numpys_limit_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    import tracemalloc
+
+    path = tmp_path / "ab" / "big-header.npy"
+    path.parent.mkdir()
+    path.write_bytes(_npy_with_header(b"{'descr': '<f8', 'fortran_order': False, 'shape': (" + b"1," * 300_000 + b")}"))
+    ctx = TypeEngine().context(storage=str(tmp_path))
+    tracemalloc.start()
+    try:
+        with pytest.raises(StorageError, match="longer than the 10000 allowed"):
+            ctx.engine.to_python_value(ctx, array_literal(str(path)), np.ndarray)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 2**20
+
+
+def test_an_array_over_the_read_budget_is_refused_before_it_is_allocated(tmp_path: Path) -> None:
+    from typeflow.errors import ReadBudgetError
+
+    path = tmp_path / "ab" / "huge.npy"
+    path.parent.mkdir()
+    header = _npy_with_header(b"{'descr': '<f8', 'fortran_order': False, 'shape': (200000000,)}  \n")
+    path.write_bytes(header)
+    os.truncate(path, len(header) + 1_600_000_000)  # sparse: the blob really holds the data its header promises
+    ctx = TypeEngine().context(storage=str(tmp_path))
+    with pytest.raises(ReadBudgetError, match="over the read budget of 1073741824 bytes.*read_budget") as info:
+        ctx.engine.to_python_value(ctx, array_literal(str(path)), np.ndarray)
+    assert info.value.uri == str(path) and info.value.needed == 1_600_000_000
+    small = TypeEngine().context(storage=str(tmp_path), read_budget="1KiB")
+    lv = small.engine.to_literal(small, np.zeros(1000), np.ndarray)
+    with pytest.raises(ReadBudgetError, match="1024 bytes"):
+        small.engine.to_python_value(small, lv, np.ndarray)
+
+
+def test_memory_maps_only_blobs_inside_the_storage_root(tmp_path: Path) -> None:
+    ctx = TypeEngine().context(storage=str(tmp_path / "storage"), numpy_mmap=True)
+    inside = ctx.engine.to_python_value(ctx, ctx.engine.to_literal(ctx, np.arange(10.0), np.ndarray), np.ndarray)
+    assert isinstance(inside, np.memmap)
+    outside = tmp_path / "elsewhere.npy"
+    np.save(outside, np.arange(10.0))
+    read = ctx.engine.to_python_value(ctx, array_literal(str(outside)), np.ndarray)
+    assert not isinstance(read, np.memmap) and read.tolist() == list(np.arange(10.0))

@@ -15,6 +15,7 @@ __all__ = [
     "NoTransformerError",
     "PluginError",
     "ProfileError",
+    "ReadBudgetError",
     "RestrictedTypeError",
     "StorageError",
     "TypeTransformerFailedError",
@@ -166,3 +167,12 @@ class StorageError(TypeflowError, OSError):
     def __init__(self, message: str, *, uri: str | None = None) -> None:
         self.uri = uri
         super().__init__(f"{message}: {uri}" if uri else message)
+
+
+class ReadBudgetError(StorageError):
+    """A blob would decode to more than the context's read budget; names the budget and how to raise it."""
+
+    def __init__(self, message: str, *, uri: str | None = None, budget: int = 0, needed: int | None = None) -> None:
+        self.budget = budget
+        self.needed = needed
+        super().__init__(message, uri=uri)

@@ -31,7 +31,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any, cast
 
-from typeflow.errors import StorageError, TypeflowError
+from typeflow import budgets
+from typeflow.errors import ReadBudgetError, StorageError, TypeflowError
 from typeflow.progress import Transfer
 from typeflow.storage import (
     FsspecStorage,
@@ -373,17 +374,12 @@ def open_blob(ctx: TransformContext, uri: str) -> IO[bytes]:
 
 
 #: largest blob read into memory from a literal without ``engine.context(read_budget=...)`` (bytes)
-DEFAULT_READ_BUDGET = 2**30
+DEFAULT_READ_BUDGET = budgets.DEFAULT_READ_BUDGET
 
 
 def read_budget(ctx: TransformContext) -> int:
-    """The most bytes one blob read into memory may hold: ``read_budget`` option / ``TYPEFLOW_READ_BUDGET``."""
-    raw = ctx.option("read_budget", DEFAULT_READ_BUDGET)
-    try:
-        budget = int(raw)
-    except (TypeError, ValueError):
-        raise StorageError(f"read_budget must be a number of bytes, got {raw!r}") from None
-    return budget
+    """The most bytes one blob read into memory may hold (see :mod:`typeflow.budgets`)."""
+    return budgets.read_budget(ctx)
 
 
 def read_bytes(ctx: TransformContext, uri: str, limit: int | None = None) -> bytes:
@@ -399,10 +395,11 @@ def read_bytes(ctx: TransformContext, uri: str, limit: int | None = None) -> byt
             chunks.append(chunk)
             held += len(chunk)
     if held > budget:
-        raise StorageError(
-            f"cannot read (the blob is larger than the read budget of {budget} bytes; "
-            "raise it with engine.context(read_budget=N) or TYPEFLOW_READ_BUDGET)",
+        raise ReadBudgetError(
+            f"cannot read: the blob is larger than the read budget of {budget} bytes; if you trust it, "
+            "raise the budget with engine.context(read_budget=N) or TYPEFLOW_READ_BUDGET=N (e.g. 4GiB)",
             uri=uri,
+            budget=budget,
         )
     return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 

@@ -18,7 +18,13 @@ Memory-mapping: with the option ``numpy_mmap`` (``engine.context(numpy_mmap=True
 or ``TYPEFLOW_NUMPY_MMAP=1``), a blob on local storage is returned as a
 read-only ``np.memmap`` instead of being read into memory; ``"c"`` maps it
 copy-on-write (writable in memory, the blob never changes). Blobs on remote
-storage are always read normally.
+storage, and local files outside the context's storage root and read roots,
+are always read normally. A mapped blob that is truncated while the array is
+in use kills the process with SIGBUS (the operating system's rule for mapped
+files, which Python cannot catch): map only storage nobody else rewrites.
+
+Reading checks the array's size, from its header, against the context's read
+budget (:mod:`typeflow.budgets`) before allocating it.
 """
 
 from __future__ import annotations
@@ -28,7 +34,8 @@ from typing import Any, get_args, get_origin
 
 import numpy as np
 
-from typeflow.errors import TypeTransformerFailedError
+from typeflow.budgets import check_read_budget
+from typeflow.errors import StorageError, TypeTransformerFailedError
 from typeflow.literals import Blob, BlobDimensionality, BlobMetadata, BlobType, Literal, LiteralType, Scalar
 from typeflow.transformer import TransformContext, TypeTransformer, strip_annotated
 
@@ -187,7 +194,7 @@ class NDArrayTransformer(TypeTransformer[np.ndarray]):
             )
         uri = blob.uri
         mode = _mmap_mode(ctx)
-        path = ctx.local_path(uri) if mode is not None else None
+        path = self._mappable_path(ctx, uri) if mode is not None else None
         if mode is not None and path is not None:
             array = npy.mmap_npy(path, uri, mode)
             self._check_recorded(lv, array.shape, array.dtype, uri)
@@ -197,9 +204,24 @@ class NDArrayTransformer(TypeTransformer[np.ndarray]):
                 npy.refuse_objects(header, uri)
                 self._check_recorded(lv, header.shape, header.dtype, uri)
                 self._check_declared(header.dtype, expected_python_type, uri)
+                check_read_budget(ctx, header.nbytes, uri, f"an array of shape {header.shape} and dtype {header.dtype}")
                 return npy.read_data(f, header, uri)
         self._check_declared(array.dtype, expected_python_type, uri)
         return array
+
+    @staticmethod
+    def _mappable_path(ctx: TransformContext, uri: str) -> str | None:
+        """A local path to memory-map, or ``None`` to read the blob into memory instead.
+
+        A mapped file that someone truncates kills the process (SIGBUS) when the
+        lost pages are touched; Python cannot catch that. So only blobs inside
+        the context's own storage root or a read root are mapped; any other
+        local file is read normally.
+        """
+        try:
+            return ctx.local_path(uri, roots_only=True)
+        except StorageError:
+            return None
 
     @staticmethod
     def _check_recorded(lv: Literal, shape: tuple[int, ...], dtype: np.dtype[Any], uri: str) -> None:

@@ -30,8 +30,8 @@ from typeflow.storage import open_regular_file
 __all__ = ["NpyHeader", "dtype_label", "mmap_npy", "parse_dtype_label", "read_header", "read_npy", "write_npy"]
 
 MAGIC = b"\x93NUMPY"
-#: headers longer than this are refused as corrupt (numpy's own np.load limit is 10,000)
-MAX_HEADER_BYTES = 1 << 20
+#: headers longer than this are refused before they are read (numpy's own np.load limit)
+MAX_HEADER_BYTES = 10_000
 #: bytes per readinto call: bounds what a remote file system buffers per request
 READ_CHUNK = 16 << 20
 
