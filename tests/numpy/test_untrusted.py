@@ -93,7 +93,7 @@ def test_an_array_over_the_read_budget_is_refused_before_it_is_allocated(tmp_pat
     path.write_bytes(header)
     os.truncate(path, len(header) + 1_600_000_000)  # sparse: the blob really holds the data its header promises
     ctx = TypeEngine().context(storage=str(tmp_path))
-    with pytest.raises(ReadBudgetError, match="over the read budget of 1073741824 bytes.*read_budget") as info:
+    with pytest.raises(ReadBudgetError, match=r"over the read budget of 1073741824 bytes.*read_budget") as info:
         ctx.engine.to_python_value(ctx, array_literal(str(path)), np.ndarray)
     assert info.value.uri == str(path) and info.value.needed == 1_600_000_000
     small = TypeEngine().context(storage=str(tmp_path), read_budget="1KiB")

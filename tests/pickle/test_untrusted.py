@@ -12,7 +12,7 @@ import cloudpickle
 import pytest
 
 from typeflow import TypeEngine
-from typeflow.errors import StorageError
+from typeflow.errors import StorageError, TypeflowError
 from typeflow.literals import Blob, BlobMetadata, BlobType, Literal, LiteralCollection, Scalar
 from typeflow.storage import get_storage
 
@@ -144,3 +144,31 @@ def test_pickles_in_the_own_storage_still_round_trip(storage: Path) -> None:
     ctx = TypeEngine().context(storage=str(storage))
     lv = ctx.engine.to_literal(ctx, [People("a"), People("b")], list[People])
     assert ctx.engine.to_python_value(ctx, lv, list[People]) == [People("a"), People("b")]
+
+
+@pytest.mark.parametrize("how", ["Any", "List[Any]", "Optional[Any]", "resolver_without_type", "guessed_type"])
+def test_no_declared_class_never_unpickles_without_opt_in(storage: Path, marker: Path, how: str) -> None:
+    import typing
+
+    from typeflow import LiteralsResolver
+    from typeflow.literals import LiteralMap
+
+    ctx = TypeEngine().context(storage=str(storage))
+    engine = ctx.engine
+    single = engine.to_literal(ctx, Tripwire(marker), Tripwire)
+    listed = engine.to_literal(ctx, [Tripwire(marker)], list[Tripwire])
+    with pytest.raises(TypeflowError, match="pickle_untyped|matches no variant"):
+        if how == "Any":
+            engine.to_python_value(ctx, single, typing.Any)
+        elif how == "List[Any]":
+            engine.to_python_value(ctx, listed, list[typing.Any])
+        elif how == "Optional[Any]":
+            engine.to_python_value(ctx, single, typing.Optional[typing.Any])
+        elif how == "resolver_without_type":
+            LiteralsResolver(LiteralMap({"x": single}), ctx=ctx).get("x")
+        else:
+            engine.to_python_value(ctx, single, engine.guess_python_type(engine.to_literal_type(typing.Any)))
+    assert not marker.exists()
+    allowed = TypeEngine().context(storage=str(storage), pickle_untyped=True)
+    allowed.engine.to_python_value(allowed, single, typing.Any)
+    assert marker.exists()

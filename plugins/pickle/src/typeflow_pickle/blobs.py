@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import os
 import pickle
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -24,10 +25,11 @@ from typing import Any, TypeVar
 
 import cloudpickle
 
+from typeflow.budgets import check_read_budget
 from typeflow.errors import StorageError, TypeflowError, TypeTransformerFailedError
 from typeflow.literals import Blob, BlobDimensionality, BlobMetadata, BlobType, Literal, Scalar
 from typeflow.storage import LocalStorage, is_local
-from typeflow.transformer import TransformContext
+from typeflow.transformer import TransformContext, strip_annotated
 
 from . import metadata as md
 from . import signing
@@ -58,6 +60,8 @@ CLOUDPICKLE_VERSION: str = getattr(cloudpickle, "__version__", "unknown")
 #: context option (or ``TYPEFLOW_PICKLE_WORKERS``): threads that write/read a list's files (default: 1 on local storage, else 8)
 WORKERS_OPTION = "pickle_workers"
 REMOTE_WORKERS = 8
+#: bytes read (and fed to the HMAC) per call while verifying a signed pickle
+_VERIFY_CHUNK = 1 << 20
 
 log = logging.getLogger("typeflow.pickle")
 
@@ -84,6 +88,7 @@ def write_blob(
 ) -> Literal:
     """Pickle ``obj`` into a new file in storage; returns its blob literal with ``meta`` (plus size and signature)."""
     uri = ctx.storage.new_uri(SUFFIX)
+    meta.setdefault(md.CLASS, md.class_label(strip_annotated(python_type)[0]))
     mac = signing.new_mac(key) if key is not None else None
     with ctx.storage.open_write(uri) as f:
         try:
@@ -109,7 +114,7 @@ def write_blob(
             ) from exc
     meta[md.SIZE] = str(size)
     if mac is not None:
-        meta[md.SIGNATURE] = signing.sign(mac, meta)
+        meta[md.SIGNATURE] = signing.sign(mac, meta, uri)
     return Literal(scalar=Scalar(blob=Blob(BlobMetadata(BLOB_TYPE), uri)), metadata=meta)
 
 
@@ -135,17 +140,50 @@ def parse_blob(ctx: TransformContext, lit: Literal, key: bytes | None, python_ty
         )
     meta = lit.metadata or {}
     md.check_python_version(ctx, meta, blob.uri, python_type)
-    if key is not None and md.SIGNATURE not in meta:
-        signing.verify(key, b"", meta, blob.uri, python_type)  # raises: not signed
-    return PickleBlob(blob.uri, meta, md.recorded_size(meta, blob.uri))
+    size = md.recorded_size(meta, blob.uri)
+    if key is not None:
+        if md.SIGNATURE not in meta:
+            signing.verify(key, b"", meta, blob.uri, python_type)  # raises: not signed
+        declared = md.class_label(strip_annotated(python_type)[0])
+        if meta.get(md.CLASS) != declared:
+            raise PickleSignatureError(
+                f"the pickle at {blob.uri} was signed as a {meta.get(md.CLASS, '(no class recorded)')}, but {declared} "
+                "is declared here, so it was not unpickled",
+                uri=blob.uri,
+                python_type=python_type,
+                hint="read it with the type it was written as",
+            )
+        if size is None:
+            raise PickleSignatureError(
+                f"the signed pickle at {blob.uri} records no size, so it cannot be verified within a bound",
+                uri=blob.uri,
+                python_type=python_type,
+            )
+        check_read_budget(ctx, size, blob.uri, "the signed pickle")
+    return PickleBlob(blob.uri, meta, size)
 
 
 def fetch_verified(ctx: TransformContext, blob: PickleBlob, key: bytes, python_type: Any) -> bytes:
-    """The blob's bytes, after checking its size and HMAC signature (reads at most one byte past the recorded size)."""
+    """The blob's bytes, verified against its HMAC signature while they stream in.
+
+    Reads at most one byte past the signed size (which :func:`parse_blob`
+    checked against the read budget); anything longer or shorter, or a wrong
+    signature, is refused before the bytes are used.
+    """
+    assert blob.size is not None  # parse_blob requires a signed size under a key
+    mac = signing.new_mac(key)
+    chunks: list[bytes] = []
+    held = 0
     with ctx.open_read(blob.uri) as f:
-        data: bytes = f.read() if blob.size is None else f.read(blob.size + 1)
-    if blob.size is not None and len(data) != blob.size:
-        got = f"{len(data)} bytes" if len(data) <= blob.size else "more bytes"
+        while held <= blob.size:
+            chunk: bytes = f.read(min(_VERIFY_CHUNK, blob.size + 1 - held))
+            if not chunk:
+                break
+            mac.update(chunk)
+            chunks.append(chunk)
+            held += len(chunk)
+    if held != blob.size:
+        got = f"{held} bytes" if held <= blob.size else "more bytes"
         raise PickleSignatureError(
             f"the pickle at {blob.uri} does not match its HMAC-SHA256 signature: it holds {got}, but its signed "
             f"metadata records {blob.size}; it was truncated or replaced, so it was not unpickled",
@@ -153,8 +191,8 @@ def fetch_verified(ctx: TransformContext, blob: PickleBlob, key: bytes, python_t
             python_type=python_type,
             hint="do not trust this blob; write the value again",
         )
-    signing.verify(key, data, blob.meta, blob.uri, python_type)
-    return data
+    signing.verify_mac(mac, blob.meta, blob.uri, python_type)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def _decode_error(blob: PickleBlob, exc: BaseException, python_type: Any) -> PickleDecodeError:
@@ -185,6 +223,7 @@ def load_stream(ctx: TransformContext, blob: PickleBlob, python_type: Any) -> An
     storage root or a listed read root is opened (``roots_only``).
     """
     with ctx.open_read(blob.uri, roots_only=True) as f:
+        check_read_budget(ctx, _stream_size(f, blob), blob.uri, "the pickle")
         try:
             value = pickle.load(f)
             end = f.tell() if blob.size is not None else None
@@ -199,6 +238,15 @@ def load_stream(ctx: TransformContext, blob: PickleBlob, python_type: Any) -> An
             python_type=python_type,
         )
     return value
+
+
+def _stream_size(f: Any, blob: PickleBlob) -> int:
+    """The size of an open blob: its file's, else the recorded one, else 0 (unknown)."""
+    try:
+        return os.fstat(f.fileno()).st_size
+    except Exception:
+        size = getattr(f, "size", None)
+        return size if type(size) is int else (blob.size or 0)
 
 
 def workers_for(ctx: TransformContext, uris_local: bool) -> int:

@@ -10,6 +10,8 @@ Every key is a str → str entry of the blob literal's metadata:
 ``pickle.items``       number of items in a batch
 ``pickle.batch``       ``"i/n"``: this file's place among the list's files
 ``pickle.size``        bytes in the file
+``pickle.class``       the declared Python type the value was written as
+``pickle.list``        identity of the list a file belongs to (one id per written list)
 ``pickle.hmac-sha256`` signature (only when a key was set), see :mod:`.signing`
 ===================== =========================================================
 """
@@ -27,15 +29,18 @@ from .errors import PickleError, PickleVersionError
 __all__ = [
     "ALLOW_VERSION_MISMATCH_OPTION",
     "BATCH",
+    "CLASS",
     "CLOUDPICKLE",
     "ITEMS",
     "KIND",
+    "LIST",
     "PROTOCOL",
     "PYTHON",
     "RUNNING_PYTHON",
     "SIGNATURE",
     "SIZE",
     "check_python_version",
+    "class_label",
     "is_true",
     "recorded_size",
 ]
@@ -48,6 +53,8 @@ ITEMS = "pickle.items"
 BATCH = "pickle.batch"
 SIZE = "pickle.size"
 SIGNATURE = "pickle.hmac-sha256"
+CLASS = "pickle.class"
+LIST = "pickle.list"
 
 #: context option (or ``TYPEFLOW_PICKLE_ALLOW_VERSION_MISMATCH=1``) that reads pickles of another Python minor version
 ALLOW_VERSION_MISMATCH_OPTION = "pickle_allow_version_mismatch"
@@ -103,3 +110,10 @@ def recorded_size(meta: Mapping[str, str], uri: str) -> int | None:
     if size < 0:
         raise PickleError(f"the literal of {uri} records an invalid size {raw!r}", uri=uri)
     return size
+
+
+def class_label(t: Any) -> str:
+    """How a declared type is recorded in ``pickle.class``: ``module.QualName``, or the type expression."""
+    if isinstance(t, type):
+        return t.__qualname__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
+    return repr(t).replace("typing.", "")

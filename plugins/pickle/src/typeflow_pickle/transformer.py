@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import uuid
 from collections.abc import Sequence
 from typing import Any, get_origin
 
@@ -21,11 +22,14 @@ from typeflow.transformer import TransformContext, TypeTransformer, strip_annota
 from . import blobs, signing
 from . import metadata as md
 from ._batch import batch_size_of
-from .errors import PickleDecodeError
+from .errors import PickleDecodeError, PickleError, PickleSignatureError
 
 __all__ = ["PickleTransformer"]
 
 log = logging.getLogger("typeflow.pickle")
+
+#: context option (or ``TYPEFLOW_PICKLE_UNTYPED=1``) that lets ``Any`` or a guessed type unpickle
+UNTYPED_OPTION = "pickle_untyped"
 
 #: the profile whose readers take one file per list item (flytekit 1.16 reads a batch file as one nested list)
 PER_ITEM_PROFILE = "flytekit-1.16"
@@ -126,6 +130,29 @@ class PickleTransformer(TypeTransformer[Any]):
             except TypeTransformerFailedError as exc:
                 raise exc.at(f"[{i}]") from None
 
+    def _check_unpickled(self, value: Any, blob: blobs.PickleBlob, python_type: Any) -> None:
+        """An unpickled object must be of the declared class (a swapped blob could hold anything)."""
+        cls = self._class
+        if cls is not None and not isinstance(value, cls):
+            raise PickleDecodeError(
+                f"the pickle at {blob.uri} holds a {md.class_label(type(value))}, not the declared {md.class_label(cls)}",
+                uri=blob.uri,
+                python_type=python_type,
+                hint="read it with the type it was written as",
+            )
+
+    def _check_unpickled_items(self, values: list[Any], element_type: Any) -> None:
+        cls = self._class
+        if cls is None or all(type(v) is cls for v in values):
+            return
+        for i, value in enumerate(values):
+            if not isinstance(value, cls):
+                raise PickleDecodeError(
+                    f"item {i} of the unpickled list is a {md.class_label(type(value))}, not the declared {md.class_label(cls)}",
+                    python_type=element_type,
+                    hint="read it with the type it was written as",
+                ).at(f"[{i}]")
+
     # ------------------------------------------------------------------ one value
 
     def to_literal(self, ctx: TransformContext, python_val: Any, python_type: Any, expected: LiteralType | None) -> Literal:
@@ -137,8 +164,25 @@ class PickleTransformer(TypeTransformer[Any]):
         trace("pickled a %s into %s", _label(t), lv.scalar.blob.uri if lv.scalar and lv.scalar.blob else "?")
         return lv
 
+    def _refuse_untyped(self, ctx: TransformContext, python_type: Any) -> None:
+        """Unpickling where no class was declared (``Any``, a guessed type) needs the user's opt-in.
+
+        Without it a literal from someone else would decide, through its blob
+        format alone, that code runs when it is read.
+        """
+        if self._class is not None or md.is_true(ctx.option(UNTYPED_OPTION, False)):
+            return
+        raise PickleError(
+            f"refusing to unpickle where {_label(strip_annotated(python_type)[0])} is declared: no class was declared, "
+            "so the literal alone would choose to run a pickle",
+            python_type=python_type,
+            hint=f"declare the pickled type, or opt in with engine.context({UNTYPED_OPTION}=True) or "
+            f"TYPEFLOW_{UNTYPED_OPTION.upper()}=1 if you trust where the literal comes from",
+        )
+
     def to_python_value(self, ctx: TransformContext, lv: Literal, expected_python_type: Any) -> Any:
         """Check and unpickle one ``PythonPickle`` blob."""
+        self._refuse_untyped(ctx, expected_python_type)
         key = signing.key_from(ctx)
         blob = blobs.parse_blob(ctx, lv, key, expected_python_type)
         if blob.meta.get(md.KIND) == "batch":
@@ -151,6 +195,7 @@ class PickleTransformer(TypeTransformer[Any]):
             value = blobs.loads(blob, blobs.fetch_verified(ctx, blob, key, expected_python_type), expected_python_type)
         else:
             value = blobs.load_stream(ctx, blob, expected_python_type)
+        self._check_unpickled(value, blob, expected_python_type)
         trace("unpickled a %s from %s", _label(strip_annotated(expected_python_type)[0]), blob.uri)
         return value
 
@@ -174,6 +219,7 @@ class PickleTransformer(TypeTransformer[Any]):
         starts = list(range(0, total, size))
         count = len(starts)
         key = signing.key_from(ctx)
+        list_id = uuid.uuid4().hex  # signed into every file: files of two lists cannot be spliced into one
         written: list[str] = []  # list.append is atomic, so worker threads share it without a lock
 
         def write(index: int) -> Literal:
@@ -182,6 +228,7 @@ class PickleTransformer(TypeTransformer[Any]):
                 item = values[start]
                 meta = blobs.base_metadata("value")
                 meta[md.BATCH] = f"{index}/{count}"
+                meta[md.LIST] = list_id
                 lv = blobs.write_blob(
                     ctx, item, meta, key, element_type, lambda: _locate_unpicklable([item], start, element_type)
                 )
@@ -190,6 +237,7 @@ class PickleTransformer(TypeTransformer[Any]):
                 meta = blobs.base_metadata("batch")
                 meta[md.ITEMS] = str(len(batch))
                 meta[md.BATCH] = f"{index}/{count}"
+                meta[md.LIST] = list_id
                 lv = blobs.write_blob(
                     ctx, batch, meta, key, element_type, lambda: _locate_unpicklable(batch, start, element_type)
                 )
@@ -210,6 +258,7 @@ class PickleTransformer(TypeTransformer[Any]):
         self, ctx: TransformContext, lv: Literal, element_type: Any, annotations: tuple[Any, ...]
     ) -> list[Any]:
         """Read a collection of ``PythonPickle`` blobs back as one flat list, in order."""
+        self._refuse_untyped(ctx, element_type)
         if lv.collection is None:
             raise TypeTransformerFailedError(
                 f"cannot read a {lv.variant} literal as a list of pickles (expected a collection of {blobs.FORMAT} blobs)",
@@ -225,6 +274,8 @@ class PickleTransformer(TypeTransformer[Any]):
             except TypeTransformerFailedError as exc:
                 raise exc.at(f"[{i}]") from exc.__cause__
             parsed.append(blob)
+        if key is not None:
+            _check_one_list(parsed, element_type)
         workers = blobs.workers_for(ctx, blobs.all_local([b.uri for b in parsed]))
         out: list[Any] = []
         if key is not None:
@@ -239,15 +290,31 @@ class PickleTransformer(TypeTransformer[Any]):
         else:
             for blob in parsed:
                 _extend(out, blob, blobs.load_stream(ctx, blob, element_type), element_type)
+        self._check_unpickled_items(out, element_type)
         trace("unpickled a list of %d %s from %d file(s)", len(out), _label(strip_annotated(element_type)[0]), len(parsed))
         return out
 
 
 def _read_all(ctx: TransformContext, blob: blobs.PickleBlob) -> bytes:
-    """The bytes of an unsigned blob, read only from inside the storage root or a read root."""
-    with ctx.open_read(blob.uri, roots_only=True) as f:
-        data: bytes = f.read()
-    return data
+    """The bytes of an unsigned blob, read only from inside the storage root or a read root, within the read budget."""
+    from typeflow.transfer import read_bytes
+
+    ctx.check_read(blob.uri, roots_only=True)
+    return read_bytes(ctx, blob.uri)
+
+
+def _check_one_list(parsed: list[blobs.PickleBlob], element_type: Any) -> None:
+    """Under a key, every file of a collection must have been signed as part of the same written list."""
+    ids = {b.meta.get(md.LIST) for b in parsed}
+    if None in ids or len(ids) > 1:
+        where = next((b.uri for b in parsed if b.meta.get(md.LIST) is None), parsed[0].uri if parsed else "")
+        raise PickleSignatureError(
+            "the files of this collection were not signed as one list (files of different lists, or lone values, "
+            f"were put together; first odd one: {where}), so none was unpickled",
+            uri=where,
+            python_type=element_type,
+            hint="do not trust this literal; write the list again",
+        )
 
 
 def _check_position(blob: blobs.PickleBlob, index: int, count: int, element_type: Any) -> None:
