@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -68,6 +69,7 @@ def test_without_the_fallback_the_error_names_typeflow_numpy_before_typeflow_pic
     assert proc.returncode == 0, proc.stderr
     message = proc.stdout
     assert "Install typeflow-numpy for a real literal type: pip install" in message
+    assert re.search(r"plugins looked at: pickle \(typeflow-pickle [^)]*\) \(disabled\)", message), message
     fixes = message[message.index("(plugins looked at") :].split(")). ", 1)[1]
     assert fixes.index("typeflow-numpy") < fixes.index("typeflow-pickle"), fixes
 

@@ -193,7 +193,11 @@ class Dispatcher:
             return resolution
         if fallback_errors:
             raise fallback_errors[0]
-        looked_at = [e.label for e in discovery.entries() if e.name in names or e.group == discovery.FALLBACKS_GROUP]
+        looked_at = [
+            e.label + (" (disabled)" if discovery.is_disabled(e) else "")
+            for e in discovery.entries()
+            if e.name in names or e.group == discovery.FALLBACKS_GROUP
+        ]
         raise NoTransformerError(python_type, looked_at or names)
 
 
