@@ -405,3 +405,22 @@ def test_plugins_load_lists_the_types_a_plugin_overrides(tmp_path_factory: pytes
     assert "Point: 'PointAsText' from tfpoint (tf-point-plus 2.0.0) overrides 'Point' from tfpoint (tf-point 1.2.3)" in override
     table = typeflow_cmd("plugins", "--load", PYTHONPATH=str(site)).stdout
     assert "  overrides: Point: 'PointAsText'" in table
+
+
+def test_inspect_shows_terminal_escapes_from_a_literal_as_text(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from typeflow.cli import main
+    from typeflow.literals import Blob, BlobMetadata, BlobType, Literal, LiteralMap, Primitive, Scalar
+
+    evil = "\x1b]0;owned\x07\x1b[2J\rfake line\u202e"
+    lm = LiteralMap(
+        {
+            "s": Literal(scalar=Scalar(primitive=Primitive(string_value=evil))),
+            "b": Literal(scalar=Scalar(blob=Blob(BlobMetadata(BlobType("x")), f"/tmp/{evil}.bin"))),
+        }
+    )
+    path = tmp_path / "evil.tf"
+    path.write_bytes(typeflow.wire.dumps(lm))
+    assert main(["inspect", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert not any(c in out for c in "\x1b\x07\r\u202e"), repr(out)
+    assert "\\x1b" in out and "fake line" in out

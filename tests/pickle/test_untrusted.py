@@ -172,3 +172,24 @@ def test_no_declared_class_never_unpickles_without_opt_in(storage: Path, marker:
     allowed = TypeEngine().context(storage=str(storage), pickle_untyped=True)
     allowed.engine.to_python_value(allowed, single, typing.Any)
     assert marker.exists()
+
+
+def test_a_full_disk_while_pickling_is_a_storage_error(storage: Path) -> None:
+    from contextlib import contextmanager
+
+    from typeflow.storage import LocalStorage
+
+    class FullDisk(LocalStorage):
+        """Local storage whose files are /dev/full: every write fails with a real ENOSPC."""
+
+        @contextmanager
+        def open_write(self, uri: str):  # type: ignore[no-untyped-def,override]
+            with open("/dev/full", "wb", buffering=0) as f:
+                yield f
+
+    from typeflow import TransformContext
+
+    ctx = TransformContext(TypeEngine(), FullDisk(str(storage)))
+    with pytest.raises(StorageError, match="No space left") as info:
+        ctx.engine.to_literal(ctx, People("a" * 10_000), People)
+    assert "cannot pickle" not in str(info.value)

@@ -61,6 +61,11 @@ S3_CONFIG: dict[str, Any] = {
 S3_RETRIES = 1
 
 
+def _fsync_wanted() -> bool:
+    """``TYPEFLOW_FSYNC=1``: local writes reach the disk before they are renamed into place (read at write time)."""
+    return os.environ.get("TYPEFLOW_FSYNC", "") not in ("", "0", "false", "False", "no")
+
+
 def default_storage_url() -> str:
     """``TYPEFLOW_STORAGE``, else ``$XDG_CACHE_HOME/typeflow``, else ``~/.cache/typeflow``."""
     configured = os.environ.get("TYPEFLOW_STORAGE")
@@ -242,6 +247,9 @@ class LocalStorage(Storage):
         try:
             with f:
                 yield f
+                if _fsync_wanted():
+                    f.flush()
+                    os.fsync(f.fileno())  # the data is on disk before the name points at it
             os.replace(temp, path)
             note_written(uri)
         except BaseException as exc:

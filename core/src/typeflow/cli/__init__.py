@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from typeflow.cli import cache, explain, inspect, plugins, schema, version
-from typeflow.cli._common import InputError, common_options
+from typeflow.cli._common import InputError, common_options, printable
 
 __all__ = ["InputError", "build_parser", "main"]
 
@@ -89,5 +89,5 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         known = isinstance(exc, (TypeflowError, TypeExpressionError, InputError))
         message = " ".join(str(exc).split()) if known else f"{type(exc).__name__}: {exc}"
-        print(f"typeflow {args.command}: error: {message}", file=sys.stderr)
+        print(printable(f"typeflow {args.command}: error: {message}"), file=sys.stderr)
         return 1

@@ -56,3 +56,17 @@ def load_type(text: str) -> Any:
     if cwd not in sys.path and "" not in sys.path:
         sys.path.append(cwd)
     return parse_type(text)
+
+
+_CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x00, 0x20), *range(0x7F, 0xA0)] if c != 0x0A}
+_CONTROL |= {c: f"\\u{c:04x}" for c in (0x2028, 0x2029, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))}
+
+
+def printable(text: str) -> str:
+    """``text`` with terminal control characters (ESC, CR, BEL, C1, bidi overrides) shown as escapes.
+
+    Literals and error messages carry strings from whoever wrote the file; a
+    raw escape sequence would move the cursor, rewrite earlier lines or
+    change the terminal's title when printed.
+    """
+    return text.translate(_CONTROL)

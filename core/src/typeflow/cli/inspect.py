@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from typeflow.cli._common import InputError, human_size, print_json
+from typeflow.cli._common import InputError, human_size, print_json, printable
 
 __all__ = ["READERS", "READERS_GROUP", "Reader", "installed_readers", "read", "register", "run"]
 
@@ -289,5 +289,5 @@ def run(args: argparse.Namespace) -> int:
     described = f"wire format v{data[len(wire.MAGIC)]}" if form == "wire" else f"{form} form"
     lines = [f"{args.file}: {type(obj).__name__}, {human_size(len(data))}, {described}"]
     tree(obj, "", 0, lines, args.limit, args.follow)
-    print("\n".join(lines))
+    print(printable("\n".join(lines)))
     return 0

@@ -101,6 +101,8 @@ def write_blob(
                 size = writer.size
         except TypeflowError:
             raise
+        except OSError as exc:  # the storage failed (a full disk, a lost mount), not the value
+            raise StorageError(f"cannot write ({type(exc).__name__}: {exc}); nothing was kept", uri=uri) from exc
         except Exception as exc:  # cloudpickle's and the value's own errors; nothing is kept at uri
             located = on_failure() if on_failure is not None else None
             if located is not None:
