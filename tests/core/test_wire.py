@@ -239,7 +239,7 @@ def test_decoding_imports_nothing_and_refuses_extension_types() -> None:
 
 def test_format_starts_with_magic_and_version() -> None:
     data = wire.dumps(LiteralType(simple=SimpleType.INTEGER))
-    assert data[:4] == b"TYFL" and data[4] == 1 and data[5:6] == b"T"
+    assert data[:4] == b"TYFL" and data[4] == 2 and data[5:6] == b"T"
 
 
 # ----------------------------------------------------------------------------- budgets and offsets

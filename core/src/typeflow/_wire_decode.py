@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import array
 import base64
 import binascii
 import datetime as _dt
-import sys
 from typing import Any
 
+from typeflow._wire_columns import V1_KINDS, decode_column, decode_primitive
+from typeflow.columns import PrimitiveColumn
 from typeflow.errors import LiteralDecodeError
 from typeflow.literals import (
     INT64_MAX,
@@ -40,7 +40,6 @@ from typeflow.literals import (
     Void,
 )
 
-_LITTLE = sys.byteorder == "little"
 #: deepest nesting of literals / literal types the decoder accepts
 MAX_DEPTH = 100
 
@@ -65,8 +64,11 @@ def _refuse_ext(code: int, data: bytes) -> Any:
 
 
 class _Decoder:
-    def __init__(self, binary: bool) -> None:
+    """Checks a wire tree of one format ``version`` (``binary``: msgpack, else the JSON-able form)."""
+
+    def __init__(self, binary: bool, version: int) -> None:
         self.binary = binary
+        self.version = version
 
     # -- leaves -------------------------------------------------------------
 
@@ -178,66 +180,35 @@ class _Decoder:
             kwargs["metadata"] = self.str_map(obj["metadata"], (path, ".metadata"))
         return Literal(**kwargs)
 
-    def packed(self, body: Any, path: _Path | None, with_keys: bool) -> tuple[str, str, Any, Any]:
+    def v1_packed(self, body: Any, path: _Path | None, with_keys: bool) -> tuple[PrimitiveColumn, Any]:
+        """A version-1 packed body: ``kind``, ``values``, ``tag`` (and ``keys`` for a map)."""
         names = frozenset({"kind", "tag", "values", "keys"} if with_keys else {"kind", "tag", "values"})
         required = ("kind", "values", "keys") if with_keys else ("kind", "values")
         self.map_(body, path, names, required)
         kind = self.str_(body["kind"], (path, ".kind"))
-        tag = self.str_(body.get("tag", ""), (path, ".tag"))
-        raw = body["values"]
-        vpath = (path, ".values")
-        values: Any
-        if kind in ("integer", "float_value"):
-            code = "q" if kind == "integer" else "d"
-            if self.binary:
-                if type(raw) is not bytes or len(raw) % 8:
-                    raise _fail(vpath, "expected bytes holding 8-byte little-endian numbers")
-                values = array.array(code)
-                values.frombytes(raw)
-                if not _LITTLE:
-                    values.byteswap()
-            else:
-                if type(raw) is not list:
-                    raise _fail(vpath, "expected a list")
-                if kind == "integer":
-                    if raw and not set(map(type, raw)) <= {int}:
-                        raise _fail(vpath, "expected integers")
-                    try:
-                        values = array.array(code, raw)
-                    except OverflowError:
-                        raise _fail(vpath, "integer outside the signed 64-bit range") from None
-                else:
-                    values = array.array(code, [self.float_(v, (vpath, f"[{i}]")) for i, v in enumerate(raw)])
-        elif kind in ("string_value", "boolean", "binary"):
-            if type(raw) is not list:
-                raise _fail(vpath, "expected a list")
-            if kind == "binary" and not self.binary:
-                values = [self.bytes_(v, (vpath, f"[{i}]")) for i, v in enumerate(raw)]
-            else:
-                expected = {"string_value": str, "boolean": bool, "binary": bytes}[kind]
-                if raw and not set(map(type, raw)) <= {expected}:
-                    raise _fail(vpath, f"expected {expected.__name__} values")
-                values = raw
-        else:
+        if kind not in V1_KINDS:
             raise _fail((path, ".kind"), f"unknown packed kind {kind!r}")
-        if tag and kind != "binary":
-            raise _fail((path, ".tag"), "only the binary kind takes a tag")
-        keys = None
-        if with_keys:
-            keys = body["keys"]
-            if type(keys) is not list or (keys and not set(map(type, keys)) <= {str}):
-                raise _fail((path, ".keys"), "expected a list of strings")
-            if len(keys) != len(values):
-                raise _fail((path, ".keys"), "keys and values differ in length")
-            if len(set(keys)) != len(keys):
-                raise _fail((path, ".keys"), "duplicate keys")
-        return kind, tag, values, keys
+        column = decode_primitive(self, kind, body, path, version=1)
+        keys = body.get("keys")
+        return column, keys
+
+    def map_keys(self, keys: Any, path: _Path | None, count: int) -> list[str]:
+        if type(keys) is not list or (keys and not set(map(type, keys)) <= {str}):
+            raise _fail(path, "expected a list of strings")
+        if len(keys) != count:
+            raise _fail(path, "keys and values differ in length")
+        if len(set(keys)) != len(keys):
+            raise _fail(path, "duplicate keys")
+        return keys
 
     def collection(self, body: Any, path: _Path | None, depth: int) -> LiteralCollection:
         variant = self.one_of(body, path, frozenset({"literals", "packed"}))
         if variant == "packed":
-            kind, tag, values, _ = self.packed(body["packed"], (path, ".packed"), with_keys=False)
-            return LiteralCollection(PackedLiterals(kind, values, tag))
+            ppath = (path, ".packed")
+            if self.version >= 2:
+                return LiteralCollection(PackedLiterals.of(decode_column(self, body["packed"], ppath, depth + 1)))
+            column, _ = self.v1_packed(body["packed"], ppath, with_keys=False)
+            return LiteralCollection(PackedLiterals.of(column))
         items = body["literals"]
         if type(items) is not list:
             raise _fail((path, ".literals"), "expected a list")
@@ -247,8 +218,15 @@ class _Decoder:
     def literal_map(self, body: Any, path: _Path | None, depth: int) -> LiteralMap:
         variant = self.one_of(body, path, frozenset({"literals", "packed"}))
         if variant == "packed":
-            kind, tag, values, keys = self.packed(body["packed"], (path, ".packed"), with_keys=True)
-            return LiteralMap(PackedLiteralMap(kind, keys, values, tag))
+            ppath = (path, ".packed")
+            if self.version >= 2:
+                packed = self.map_(body["packed"], ppath, frozenset({"keys", "column"}), ("keys", "column"))
+                column = decode_column(self, packed["column"], (ppath, ".column"), depth + 1)
+                keys = self.map_keys(packed["keys"], (ppath, ".keys"), len(column))
+            else:
+                column, raw_keys = self.v1_packed(body["packed"], ppath, with_keys=True)
+                keys = self.map_keys(raw_keys, (ppath, ".keys"), len(column))
+            return LiteralMap(PackedLiteralMap.unchecked(keys, column))
         items = body["literals"]
         lpath = (path, ".literals")
         if type(items) is not dict:
@@ -434,5 +412,5 @@ class _Decoder:
         return TypeStructure(self.str_(st["tag"], (path, ".tag")), fields)
 
 
-BINARY_DECODER = _Decoder(binary=True)
-DICT_DECODER = _Decoder(binary=False)
+#: decoders by (binary, format version)
+DECODERS = {(binary, version): _Decoder(binary, version) for binary in (True, False) for version in (1, 2)}

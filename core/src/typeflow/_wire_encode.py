@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import array
 import base64
 import math
-import sys
 from typing import Any
 
+from typeflow._wire_columns import V1_KINDS, encode_column, encode_v1_primitive
+from typeflow.columns import PrimitiveColumn
 from typeflow.errors import TypeflowError
 from typeflow.literals import (
     BlobType,
@@ -22,14 +22,17 @@ from typeflow.literals import (
     StructuredDatasetType,
 )
 
-_LITTLE = sys.byteorder == "little"
-
 
 class _Encoder:
-    """Builds the tree; ``binary`` keeps bytes raw (msgpack), else base64 (JSON)."""
+    """Builds the tree; ``binary`` keeps bytes raw (msgpack), else base64 (JSON).
 
-    def __init__(self, binary: bool) -> None:
+    ``version`` 1 writes what typeflow 0.1 reads: packed collections of other
+    kinds than its five primitive ones are written expanded.
+    """
+
+    def __init__(self, binary: bool, version: int) -> None:
         self.binary = binary
+        self.version = version
 
     def bytes_(self, value: bytes) -> Any:
         return value if self.binary else base64.b64encode(value).decode("ascii")
@@ -38,20 +41,6 @@ class _Encoder:
         if self.binary or math.isfinite(value):
             return value
         return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
-
-    def packed_values(self, kind: str, values: Any) -> Any:
-        if isinstance(values, array.array):
-            if self.binary:
-                if not _LITTLE:
-                    values = array.array(values.typecode, values)
-                    values.byteswap()
-                return values.tobytes()
-            if kind == "float_value":
-                return [self.float_(v) for v in values]
-            return values.tolist()
-        if kind == "binary" and not self.binary:
-            return [self.bytes_(v) for v in values]
-        return list(values)
 
     def literal(self, lit: Literal) -> dict[str, Any]:
         out: dict[str, Any]
@@ -77,26 +66,30 @@ class _Encoder:
             out["metadata"] = dict(lit.metadata)
         return out
 
+    def _v1_packed(self, column: Any) -> dict[str, Any] | None:
+        if isinstance(column, PrimitiveColumn) and column.kind in V1_KINDS:
+            return encode_v1_primitive(self, column)
+        return None
+
     def collection(self, coll: LiteralCollection) -> dict[str, Any]:
         lits = coll.literals
         if isinstance(lits, PackedLiterals):
-            packed: dict[str, Any] = {"kind": lits.kind, "values": self.packed_values(lits.kind, lits.values)}
-            if lits.tag:
-                packed["tag"] = lits.tag
-            return {"packed": packed}
+            if self.version >= 2:
+                return {"packed": encode_column(self, lits.column)}
+            packed = self._v1_packed(lits.column)
+            if packed is not None:
+                return {"packed": packed}
         return {"literals": [self.literal(x) for x in lits]}
 
     def literal_map(self, lm: LiteralMap) -> dict[str, Any]:
         lits = lm.literals
         if isinstance(lits, PackedLiteralMap):
-            packed: dict[str, Any] = {
-                "kind": lits.kind,
-                "keys": list(lits.raw_keys),
-                "values": self.packed_values(lits.kind, lits.raw_values),
-            }
-            if lits.tag:
-                packed["tag"] = lits.tag
-            return {"packed": packed}
+            if self.version >= 2:
+                return {"packed": {"keys": list(lits.raw_keys), "column": encode_column(self, lits.column)}}
+            packed = self._v1_packed(lits.column)
+            if packed is not None:
+                packed["keys"] = list(lits.raw_keys)
+                return {"packed": packed}
         return {"literals": {k: self.literal(v) for k, v in lits.items()}}
 
     def primitive(self, p: Primitive) -> dict[str, Any]:
@@ -188,5 +181,5 @@ class _Encoder:
         raise TypeflowError(f"wire encodes Literal, LiteralType or LiteralMap, not {type(obj).__name__}")
 
 
-BINARY_ENCODER = _Encoder(binary=True)
-DICT_ENCODER = _Encoder(binary=False)
+#: encoders by (binary, format version)
+ENCODERS = {(binary, version): _Encoder(binary, version) for binary in (True, False) for version in (1, 2)}

@@ -19,8 +19,10 @@ import datetime as _dt
 import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
+from operator import attrgetter
 from typing import Any, ClassVar
 
+from typeflow.columns import Column
 from typeflow.packed import PackedLiteralMap, PackedLiterals
 
 __all__ = [
@@ -77,12 +79,19 @@ class BlobDimensionality(enum.IntEnum):
     MULTIPART = 1
 
 
+_GETTERS: dict[tuple[str, ...], Any] = {}
+
+
 def _one_of(obj: Any, names: tuple[str, ...]) -> None:
+    getter = _GETTERS.get(names)
+    if getter is None:
+        getter = _GETTERS[names] = attrgetter(*names)
+    if getter(obj).count(None) == len(names) - 1:  # one C call: this runs for every literal built
+        return
     set_names = [n for n in names if getattr(obj, n) is not None]
-    if len(set_names) != 1:
-        cls = type(obj).__name__
-        got = ", ".join(set_names) if set_names else "none"
-        raise ValueError(f"{cls} takes exactly one of {', '.join(names)}; got {got}")
+    cls = type(obj).__name__
+    got = ", ".join(set_names) if set_names else "none"
+    raise ValueError(f"{cls} takes exactly one of {', '.join(names)}; got {got}")
 
 
 def _set_field(obj: Any, names: tuple[str, ...]) -> str:
@@ -305,7 +314,7 @@ class Primitive:
             _check(type(self.boolean) is bool, "Primitive", "boolean must be a bool")
         elif self.datetime is not None:
             _check(type(self.datetime) is _dt.datetime, "Primitive", "datetime must be a datetime.datetime")
-            if self.datetime.tzinfo is not None:
+            if self.datetime.tzinfo is not None and self.datetime.tzinfo is not _dt.timezone.utc:
                 object.__setattr__(self, "datetime", self.datetime.astimezone(_dt.timezone.utc))
         else:
             _check(type(self.duration) is _dt.timedelta, "Primitive", "duration must be a datetime.timedelta")
@@ -455,6 +464,11 @@ class LiteralCollection:
         """A collection of ``kind`` primitives held as one array."""
         return cls(PackedLiterals(kind, values, tag))
 
+    @classmethod
+    def from_column(cls, column: Column) -> LiteralCollection:
+        """A collection of ``column``'s elements, held packed (see :mod:`typeflow.columns`)."""
+        return cls(PackedLiterals.of(column))
+
     @property
     def is_packed(self) -> bool:
         return isinstance(self.literals, PackedLiterals)
@@ -478,6 +492,11 @@ class LiteralMap:
     def packed(cls, kind: str, keys: Sequence[str], values: Sequence[Any], tag: str = "") -> LiteralMap:
         """A map of ``kind`` primitives held as raw values."""
         return cls(PackedLiteralMap(kind, keys, values, tag))
+
+    @classmethod
+    def from_column(cls, keys: Sequence[str], column: Column) -> LiteralMap:
+        """A map of ``keys[i]`` to element ``i`` of ``column``, held packed."""
+        return cls(PackedLiteralMap.of(keys, column))
 
     @property
     def is_packed(self) -> bool:

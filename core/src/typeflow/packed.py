@@ -1,101 +1,110 @@
-"""Packed forms: a collection or map of primitives held as one array of raw values.
+"""Packed forms: a collection or map whose elements are held as one column, not one literal each.
 
 A packed collection reads, iterates and compares exactly like the expanded
-tuple of :class:`~typeflow.literals.Literal` objects; element literals are
-built only on demand. This is where most of the speed for large lists and maps
-comes from.
+tuple of :class:`~typeflow.literals.Literal` objects, and a packed map like
+the expanded dict; element literals are built only on demand. This is where
+most of the speed for large lists and maps comes from. The column kinds are in
+:mod:`typeflow.columns`.
+
+    >>> from typeflow.literals import Literal, Primitive, Scalar
+    >>> packed = PackedLiterals("integer", [1, 2, 3])
+    >>> packed[1] == Literal(scalar=Scalar(primitive=Primitive(integer=2)))
+    True
 """
 
 from __future__ import annotations
 
-import array
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, overload
+
+from typeflow.columns import PRIMITIVE_KINDS, Column, LiteralsColumn, PrimitiveColumn, pack_values
 
 if TYPE_CHECKING:
     from typeflow.literals import Literal
 
 __all__ = ["PACKED_KINDS", "PackedLiteralMap", "PackedLiterals", "pack_values"]
 
-
-#: kinds a packed collection or map may hold, with the Python type of their raw values
-PACKED_KINDS: dict[str, type] = {
-    "integer": int,
-    "float_value": float,
-    "string_value": str,
-    "boolean": bool,
-    "binary": bytes,
-}
-_ARRAY_CODES = {"integer": "q", "float_value": "d"}
+#: primitive kinds a packed collection or map may hold, with the Python type of one value
+PACKED_KINDS = PRIMITIVE_KINDS
 
 
-def _element(kind: str, tag: str, value: Any) -> Literal:
-    from typeflow.literals import Binary, Literal, Primitive, Scalar
-
-    if kind == "binary":
-        return Literal(scalar=Scalar(binary=Binary(value, tag)))
-    return Literal(scalar=Scalar(primitive=Primitive(**{kind: value})))
-
-
-def pack_values(kind: str, values: Sequence[Any]) -> Sequence[Any]:
-    """Store ``values`` for a packed kind: a typed array for numbers, a tuple otherwise.
-
-    Raises ``TypeError``/``OverflowError`` when a value does not fit the kind.
-    """
-    code = _ARRAY_CODES.get(kind)
-    if code is not None:
-        if isinstance(values, array.array) and values.typecode == code:
-            return values
-        return array.array(code, values)
-    held = tuple(values)
-    if held and not set(map(type, held)) <= {PACKED_KINDS[kind]}:
-        raise TypeError(f"packed {kind} values must all be {PACKED_KINDS[kind].__name__}")
-    return held
+def _sequence_equal(a: Sequence[Any], b: Sequence[Any]) -> bool:
+    return len(a) == len(b) and all(x == y for x, y in zip(a, b))
 
 
 class PackedLiterals(Sequence["Literal"]):
-    """A collection of primitives (or tagged binaries) held as one array.
+    """A collection of literals held as one :class:`~typeflow.columns.Column`.
 
-    Indexing and iteration build the element :class:`Literal` on demand, and a
-    packed collection compares equal to the expanded tuple of literals.
-    ``values`` exposes the raw values (an ``array.array`` for ``integer`` and
-    ``float_value``, a tuple otherwise); treat it as read-only.
+    ``PackedLiterals("integer", values)`` packs primitives (``tag`` is for the
+    binary kind); :meth:`of` wraps any column. Indexing and iteration build the
+    element :class:`Literal` on demand, and a packed collection compares equal
+    to the expanded tuple of literals.
     """
 
-    __slots__ = ("kind", "tag", "values")
+    __slots__ = ("column",)
 
     def __init__(self, kind: str, values: Sequence[Any], tag: str = "") -> None:
-        if kind not in PACKED_KINDS:
-            raise ValueError(f"PackedLiterals: unknown kind {kind!r}; expected one of {sorted(PACKED_KINDS)}")
-        if tag and kind != "binary":
-            raise ValueError("PackedLiterals: only the binary kind takes a tag")
-        self.kind = kind
-        self.tag = tag
-        self.values = pack_values(kind, values)
+        self.column: Column = PrimitiveColumn(kind, values, tag)
+
+    @classmethod
+    def of(cls, column: Column) -> PackedLiterals:
+        """The collection of ``column``'s elements."""
+        if not isinstance(column, Column):
+            raise TypeError(f"PackedLiterals.of takes a Column, not {type(column).__name__}")
+        packed = cls.__new__(cls)
+        packed.column = column
+        return packed
+
+    @property
+    def kind(self) -> str:
+        """The column kind: a primitive kind (``"integer"``, …) or ``union``, ``list``, ``map``, ``literals``."""
+        return self.column.kind
+
+    @property
+    def tag(self) -> str:
+        """The binary tag of a binary column, else ``""``."""
+        return getattr(self.column, "tag", "")
+
+    @property
+    def values(self) -> Any:
+        """The storage of a primitive column (see :class:`~typeflow.columns.PrimitiveColumn`)."""
+        column = self.column
+        if not isinstance(column, PrimitiveColumn):
+            raise AttributeError(f"a packed {column.kind} collection has no primitive values; read .column")
+        return column.values
 
     def __len__(self) -> int:
-        return len(self.values)
+        return len(self.column)
 
     @overload
     def __getitem__(self, index: int) -> Literal: ...
     @overload
     def __getitem__(self, index: slice) -> tuple[Literal, ...]: ...
     def __getitem__(self, index: int | slice) -> Literal | tuple[Literal, ...]:
+        n = len(self.column)
         if isinstance(index, slice):
-            return tuple(_element(self.kind, self.tag, v) for v in self.values[index])
-        return _element(self.kind, self.tag, self.values[index])
+            start, stop, step = index.indices(n)
+            if step == 1:
+                return tuple(self.column.slice(start, max(start, stop)).literals())
+            return tuple(self.column.literal(i) for i in range(start, stop, step))
+        i = index.__index__()
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError("packed collection index out of range")
+        return self.column.literal(i)
 
     def __iter__(self) -> Iterator[Literal]:
-        kind, tag = self.kind, self.tag
-        return (_element(kind, tag, v) for v in self.values)
+        return self.column.literals()
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, PackedLiterals):
-            if self.kind == other.kind and self.tag == other.tag:
-                return self.values == other.values
+            verdict = self.column.same_as(other.column)
+            if verdict is not None:
+                return verdict
             return len(self) == len(other) and all(a == b for a, b in zip(self, other))
         if isinstance(other, Sequence) and not isinstance(other, (str, bytes)):
-            return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+            return _sequence_equal(self, other)
         return NotImplemented
 
     __hash__ = None  # type: ignore[assignment]
@@ -105,37 +114,75 @@ class PackedLiterals(Sequence["Literal"]):
 
 
 class PackedLiteralMap(Mapping[str, "Literal"]):
-    """A map of str keys to primitives held as raw values; reads like ``dict[str, Literal]``."""
+    """A map of str keys to literals held as one column; reads like ``dict[str, Literal]``.
 
-    __slots__ = ("_by_key", "kind", "raw_keys", "raw_values", "tag")
+    ``PackedLiteralMap("float_value", keys, values)`` packs primitives;
+    :meth:`of` pairs keys with any column.
+    """
+
+    __slots__ = ("_by_key", "column", "raw_keys")
 
     def __init__(self, kind: str, keys: Sequence[str], values: Sequence[Any], tag: str = "") -> None:
-        if kind not in PACKED_KINDS:
-            raise ValueError(f"PackedLiteralMap: unknown kind {kind!r}; expected one of {sorted(PACKED_KINDS)}")
+        self._init(keys, PrimitiveColumn(kind, values, tag))
+
+    @classmethod
+    def of(cls, keys: Sequence[str], column: Column) -> PackedLiteralMap:
+        """The map of ``keys[i]`` to element ``i`` of ``column``."""
+        if not isinstance(column, Column):
+            raise TypeError(f"PackedLiteralMap.of takes a Column, not {type(column).__name__}")
+        packed = cls.__new__(cls)
+        packed._init(keys, column)
+        return packed
+
+    @classmethod
+    def unchecked(cls, keys: tuple[str, ...] | list[str], column: Column) -> PackedLiteralMap:
+        """Like :meth:`of`, for keys already known to be distinct strs, one per element."""
+        packed = cls.__new__(cls)
+        packed.raw_keys, packed.column, packed._by_key = keys, column, None
+        return packed
+
+    def _init(self, keys: Sequence[str], column: Column) -> None:
         keys = tuple(keys)
-        values = pack_values(kind, values)
-        if len(keys) != len(values):
+        if keys and not set(map(type, keys)) <= {str}:
+            raise TypeError("PackedLiteralMap: keys must be str")
+        if len(set(keys)) != len(keys):
+            raise ValueError("PackedLiteralMap: duplicate keys")
+        if len(keys) != len(column):
             raise ValueError("PackedLiteralMap: keys and values differ in length")
-        self.kind = kind
-        self.tag = tag
-        self.raw_keys = keys
-        self.raw_values = values
+        self.raw_keys: tuple[str, ...] | list[str] = keys
+        self.column: Column = column
         self._by_key: dict[str, int] | None = None
 
+    @property
+    def kind(self) -> str:
+        return self.column.kind
+
+    @property
+    def tag(self) -> str:
+        return getattr(self.column, "tag", "")
+
+    @property
+    def raw_values(self) -> Any:
+        """The storage of a primitive column, in key order."""
+        column = self.column
+        if not isinstance(column, PrimitiveColumn):
+            raise AttributeError(f"a packed {column.kind} map has no primitive values; read .column")
+        return column.values
+
     def raw(self) -> dict[str, Any]:
-        """A new ``dict`` of key to raw value."""
-        return dict(zip(self.raw_keys, self.raw_values.tolist() if isinstance(self.raw_values, array.array) else self.raw_values))
+        """A new ``dict`` of key to raw value (primitive columns only)."""
+        column = self.column
+        if not isinstance(column, PrimitiveColumn):
+            raise TypeError(f"a packed {column.kind} map has no raw values")
+        return dict(zip(self.raw_keys, column.tolist()))
 
     def __getitem__(self, key: str) -> Literal:
-        index = self._index().get(key)
-        if index is None:
-            raise KeyError(key)
-        return _element(self.kind, self.tag, self.raw_values[index])
-
-    def _index(self) -> dict[str, int]:
         if self._by_key is None:
             self._by_key = {k: i for i, k in enumerate(self.raw_keys)}
-        return self._by_key
+        index = self._by_key.get(key)
+        if index is None:
+            raise KeyError(key)
+        return self.column.literal(index)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.raw_keys)
@@ -144,12 +191,16 @@ class PackedLiteralMap(Mapping[str, "Literal"]):
         return len(self.raw_keys)
 
     def items(self) -> Any:
-        kind, tag = self.kind, self.tag
-        return [(k, _element(kind, tag, v)) for k, v in zip(self.raw_keys, self.raw_values)]
+        return list(zip(self.raw_keys, self.column.literals()))
+
+    def values(self) -> Any:
+        return list(self.column.literals())
 
     def __eq__(self, other: object) -> bool:
-        if isinstance(other, PackedLiteralMap) and self.kind == other.kind and self.tag == other.tag:
-            return self.raw() == other.raw()
+        if isinstance(other, PackedLiteralMap) and list(self.raw_keys) == list(other.raw_keys):
+            verdict = self.column.same_as(other.column)
+            if verdict is not None:
+                return verdict
         if isinstance(other, Mapping):
             return len(self) == len(other) and all(k in other and other[k] == v for k, v in self.items())
         return NotImplemented
@@ -158,3 +209,10 @@ class PackedLiteralMap(Mapping[str, "Literal"]):
 
     def __repr__(self) -> str:
         return f"PackedLiteralMap({self.kind!r}, <{len(self)} entries>)"
+
+
+def expanded(column: Column) -> tuple[Literal, ...]:
+    """The element literals of ``column`` as a tuple (what an unpacked collection holds)."""
+    if isinstance(column, LiteralsColumn):
+        return column.items
+    return tuple(column.literals())

@@ -36,8 +36,8 @@ from typing import Any
 
 import msgpack
 
-from typeflow._wire_decode import BINARY_DECODER, DICT_DECODER, MAX_DEPTH, _Decoder, _refuse_ext
-from typeflow._wire_encode import BINARY_ENCODER, DICT_ENCODER
+from typeflow._wire_decode import DECODERS, MAX_DEPTH, _Decoder, _refuse_ext
+from typeflow._wire_encode import ENCODERS
 from typeflow._wire_scan import locate_error, scan
 from typeflow.errors import LiteralDecodeError, TypeflowError
 from typeflow.literals import Literal, LiteralMap, LiteralType
@@ -50,6 +50,7 @@ __all__ = [
     "MAX_SIZE",
     "MEMORY_FACTOR",
     "MEMORY_FLOOR",
+    "READ_VERSIONS",
     "dumps",
     "from_dict",
     "loads",
@@ -57,7 +58,10 @@ __all__ = [
 ]
 
 MAGIC = b"TYFL"
-FORMAT_VERSION = 1
+#: the version ``dumps`` and ``to_dict`` write: 2 carries every packed column kind
+FORMAT_VERSION = 2
+#: the versions ``loads`` and ``from_dict`` read
+READ_VERSIONS = (1, 2)
 #: largest encoded input ``loads`` accepts by default (bytes)
 MAX_SIZE = 2**31
 #: most msgpack objects (every map, key, value, array, item) ``loads`` decodes by default
@@ -73,20 +77,34 @@ _KIND_NAMES = {Literal: "literal", LiteralType: "literal_type", LiteralMap: "lit
 WireObject = Literal | LiteralType | LiteralMap
 
 
-def dumps(obj: WireObject) -> bytes:
-    """Encode a ``Literal``, ``LiteralType`` or ``LiteralMap`` to versioned bytes."""
-    tree = BINARY_ENCODER.top(obj)
+def _encoder(binary: bool, version: int) -> Any:
+    if version not in READ_VERSIONS:
+        raise TypeflowError(f"typeflow writes wire format versions {list(READ_VERSIONS)}, not {version!r}")
+    return ENCODERS[binary, version]
+
+
+def dumps(obj: WireObject, *, version: int = FORMAT_VERSION) -> bytes:
+    """Encode a ``Literal``, ``LiteralType`` or ``LiteralMap`` to versioned bytes.
+
+    ``version=1`` writes what typeflow 0.1 reads: packed columns it does not
+    know are written as expanded literals.
+    """
+    tree = _encoder(True, version).top(obj)
+    packer = msgpack.Packer(use_bin_type=True, datetime=False, autoreset=False)
     try:
-        body: bytes = msgpack.packb(tree, use_bin_type=True, datetime=False)
+        packer.pack(tree)
     except (TypeError, ValueError, OverflowError) as exc:
         raise TypeflowError(f"cannot encode {type(obj).__name__}: {exc} (generic and metadata fields must be JSON-able)") from exc
-    return MAGIC + bytes((FORMAT_VERSION,)) + _KIND_CODES[type(obj)] + body
+    del tree
+    header = MAGIC + bytes((version,)) + _KIND_CODES[type(obj)]
+    data: bytes = header + packer.getbuffer()  # the body is copied once, not once by packb and again here
+    return data
 
 
-def to_dict(obj: WireObject) -> dict[str, Any]:
-    """The JSON-able form: ``{"typeflow_wire": 1, "literal": {...}}`` (or ``literal_type``/``literal_map``)."""
-    tree = DICT_ENCODER.top(obj)
-    return {"typeflow_wire": FORMAT_VERSION, _KIND_NAMES[type(obj)]: tree}
+def to_dict(obj: WireObject, *, version: int = FORMAT_VERSION) -> dict[str, Any]:
+    """The JSON-able form: ``{"typeflow_wire": 2, "literal": {...}}`` (or ``literal_type``/``literal_map``)."""
+    tree = _encoder(False, version).top(obj)
+    return {"typeflow_wire": version, _KIND_NAMES[type(obj)]: tree}
 
 
 _TOP: dict[str, Callable[[_Decoder, Any], WireObject]] = {
@@ -131,9 +149,9 @@ def loads(
     if len(data) < _HEADER_LEN or data[: len(MAGIC)] != MAGIC:
         raise LiteralDecodeError("not typeflow wire data (bad magic)", where="byte 0")
     version = data[len(MAGIC)]
-    if version != FORMAT_VERSION:
+    if version not in READ_VERSIONS:
         raise LiteralDecodeError(
-            f"wire format version {version} is not supported (this typeflow reads version {FORMAT_VERSION})",
+            f"wire format version {version} is not supported (this typeflow reads versions {list(READ_VERSIONS)})",
             where=f"byte {len(MAGIC)}",
         )
     kind = _CODE_NAMES.get(data[len(MAGIC) + 1 : _HEADER_LEN])
@@ -165,7 +183,7 @@ def loads(
             raise located from None
         detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         raise LiteralDecodeError(f"malformed msgpack body ({detail})", where=f"byte {_HEADER_LEN}") from None
-    return _decode(BINARY_DECODER, kind, tree)
+    return _decode(DECODERS[True, version], kind, tree)
 
 
 def from_dict(d: Any) -> WireObject:
@@ -173,9 +191,9 @@ def from_dict(d: Any) -> WireObject:
     if type(d) is not dict:
         raise LiteralDecodeError(f"expected a dict, got {type(d).__name__}")
     version = d.get("typeflow_wire")
-    if version != FORMAT_VERSION:
+    if type(version) is not int or version not in READ_VERSIONS:
         raise LiteralDecodeError(f"unsupported or missing typeflow_wire version {version!r}", where="$.typeflow_wire")
     kinds = [k for k in d if k in _TOP]
     if len(kinds) != 1 or len(d) != 2:
         raise LiteralDecodeError("expected exactly one of 'literal', 'literal_type', 'literal_map' beside 'typeflow_wire'")
-    return _decode(DICT_DECODER, kinds[0], d[kinds[0]])
+    return _decode(DECODERS[False, version], kinds[0], d[kinds[0]])

@@ -1,19 +1,21 @@
 """``List[T]`` → collection literal; ``Dict[str, T]`` → map literal; other dicts → msgpack.
 
-Lists and maps of primitives (and of dataclasses) are held packed: one array
-of raw values. A bad element is reported with its path (``$[2]``,
-``$['key']``), found by a second, per-element pass only after the fast pass
-failed.
+Lists and maps of every built-in element kind are held packed (one column, see
+:mod:`typeflow.columns`), lists of lists and of maps included. A bad element
+is reported with its path (``$[2]``, ``$['key']``), found by a second,
+per-element pass only after the fast pass failed.
 """
 
 from __future__ import annotations
 
+import array
 import typing
-from collections.abc import Sequence
+from itertools import chain, islice, repeat
 from typing import Any, get_args
 
 import msgpack
 
+from typeflow.columns import Column, ListColumn, MapColumn, PrimitiveColumn
 from typeflow.errors import TypeTransformerFailedError
 from typeflow.literals import (
     Binary,
@@ -26,41 +28,18 @@ from typeflow.literals import (
     Scalar,
     SimpleType,
 )
-from typeflow.packed import pack_values
 from typeflow.transformer import TransformContext, TypeTransformer, strip_annotated
 
+from .packing import CannotPack, check_types, pack, try_pack, try_unpack, unpack
 from .simple import literal_kind
 
 #: how flytekit marks a STRUCT literal type serialised with msgpack
 MSGPACK_ANNOTATION = {"cache-key-metadata": {"serialization-format": "msgpack"}}
 
 
-def packer_for(element: TypeTransformer[Any], element_type: Any) -> str | None:
-    """The packed kind a list/map of ``element_type`` uses, if it can be packed."""
-    kind: str | None = getattr(element, "packed_kind", None)
-    if kind is None or strip_annotated(element_type)[1]:
-        return None  # annotated elements (HashMethod, …) need per-element literals
-    return kind
-
-
-def pack(element: Any, values: list[Any], element_type: Any, path: Any) -> tuple[str, Sequence[Any]]:
-    """Pack ``values`` through ``element``'s fast path, or find the bad one and say where."""
-    kind = element.packed_kind
-    try:
-        return kind, pack_values(kind, element.pack_many(values, element_type))
-    except (TypeError, ValueError, OverflowError):  # includes TypeTransformerFailedError
-        pass
-    raw = []
-    for key, value in zip(path, values):
-        try:
-            raw.append(element.to_raw(value, element_type))
-        except TypeTransformerFailedError as exc:
-            raise exc.at(key) from exc.__cause__
-    return kind, pack_values(kind, raw)
-
-
-def _index_paths(n: int) -> Any:
-    return (f"[{i}]" for i in range(n))
+def _check_subclasses(values: list[Any], base: type, what: str) -> None:
+    if values and not all(issubclass(t, base) for t in set(map(type, values))):
+        raise TypeError(f"not all {what}")
 
 
 class ListTransformer(TypeTransformer[list[Any]]):
@@ -92,10 +71,9 @@ class ListTransformer(TypeTransformer[list[Any]]):
         whole = getattr(element, "to_literal_collection", None)
         if whole is not None:
             return whole(ctx, python_val, element_type, annotations)  # type: ignore[no-any-return]
-        kind = packer_for(element, element_type)
-        if kind is not None:
-            kind, raw = pack(element, python_val, element_type, _index_paths(len(python_val)))
-            return Literal(collection=LiteralCollection(PackedLiterals(kind, raw, getattr(element, "packed_tag", ""))))
+        column = try_pack(ctx, element, python_val, element_type)
+        if column is not None:
+            return Literal(collection=LiteralCollection(PackedLiterals.of(column)))
         element_lt = expected.collection_type if expected is not None else None
         out = []
         for i, value in enumerate(python_val):
@@ -115,12 +93,10 @@ class ListTransformer(TypeTransformer[list[Any]]):
         if whole is not None:
             return whole(ctx, lv, element_type, annotations)  # type: ignore[no-any-return]
         literals = lv.collection.literals
-        if (
-            isinstance(literals, PackedLiterals)
-            and literals.kind == packer_for(element, element_type)
-            and literals.tag == getattr(element, "packed_tag", "")
-        ):
-            return element.unpack_many(literals.values, element_type)  # type: ignore[no-any-return,attr-defined]
+        if isinstance(literals, PackedLiterals):
+            values = try_unpack(ctx, element, literals.column, element_type)
+            if values is not None:
+                return values
         out = []
         for i, item in enumerate(literals):
             try:
@@ -128,6 +104,22 @@ class ListTransformer(TypeTransformer[list[Any]]):
             except TypeTransformerFailedError as exc:
                 raise exc.at(f"[{i}]") from exc.__cause__
         return out
+
+    def pack_column(self, ctx: TransformContext, values: list[Any], python_type: Any) -> Column:
+        """Lists of ``python_type`` as one length each and one column of all their elements."""
+        element_type, _ = self.element_type(python_type)
+        if getattr(ctx.engine.get_transformer(element_type), "to_literal_collection", None) is not None:
+            raise CannotPack("its elements convert whole lists at once")
+        check_types(values, {list}, "lists")
+        lengths = array.array("q", map(len, values))
+        return ListColumn.unchecked(lengths, pack(ctx, list(chain.from_iterable(values)), element_type))
+
+    def unpack_column(self, ctx: TransformContext, column: Column, python_type: Any) -> list[Any] | None:
+        if not isinstance(column, ListColumn):
+            return None
+        element_type, _ = self.element_type(python_type)
+        elements = iter(unpack(ctx, column.child, element_type))
+        return list(map(list, map(islice, repeat(elements), column.lengths)))
 
     def guess_python_type(self, literal_type: LiteralType) -> Any:
         if literal_type.collection_type is None:
@@ -176,11 +168,12 @@ class DictTransformer(TypeTransformer[dict[Any, Any]]):
         value_type = kv[1]
         engine = ctx.engine
         element = engine.get_transformer(value_type)
-        kind = packer_for(element, value_type)
-        if kind is not None:
+        column = try_pack(ctx, element, list(python_val.values()), value_type)
+        if column is not None:
             keys = list(python_val)
-            kind, raw = pack(element, list(python_val.values()), value_type, (f"[{k!r}]" for k in keys))
-            return Literal(map=LiteralMap(PackedLiteralMap(kind, keys, raw, getattr(element, "packed_tag", ""))))
+            if not set(map(type, keys)) <= {str}:
+                keys = list(map(str.__str__, keys))  # the plain str of a str subclass, as one by one
+            return Literal(map=LiteralMap(PackedLiteralMap.unchecked(keys, column)))
         value_lt = expected.map_value_type if expected is not None else None
         out = {}
         for key, value in python_val.items():
@@ -190,16 +183,30 @@ class DictTransformer(TypeTransformer[dict[Any, Any]]):
                 raise exc.at(f"[{key!r}]") from exc.__cause__
         return Literal(map=LiteralMap(out))
 
-    def _to_msgpack(self, value: dict[Any, Any], python_type: Any) -> Literal:
+    @staticmethod
+    def _msgpack_bytes(value: dict[Any, Any], python_type: Any) -> bytes:
         try:
-            data = msgpack.packb(value, use_bin_type=True, datetime=False)
+            data: bytes = msgpack.packb(value, use_bin_type=True, datetime=False)
         except (TypeError, ValueError, OverflowError) as exc:
             raise TypeTransformerFailedError(
                 f"untyped dict is not msgpack-serialisable ({exc})",
                 python_type=python_type,
                 hint="declare Dict[str, T] with a concrete T, or use a dataclass",
             ) from None
-        return Literal(scalar=Scalar(binary=Binary(data, "msgpack")))
+        return data
+
+    def _to_msgpack(self, value: dict[Any, Any], python_type: Any) -> Literal:
+        return Literal(scalar=Scalar(binary=Binary(self._msgpack_bytes(value, python_type), "msgpack")))
+
+    @staticmethod
+    def _from_msgpack(data: bytes, python_type: Any) -> dict[Any, Any]:
+        try:
+            value = msgpack.unpackb(data, raw=False, strict_map_key=False, timestamp=0)
+        except Exception as exc:
+            raise TypeTransformerFailedError(f"corrupt msgpack dict: {exc}", python_type=python_type) from None
+        if not isinstance(value, dict):
+            raise TypeTransformerFailedError("msgpack data is not a map", python_type=python_type)
+        return value
 
     def to_python_value(self, ctx: TransformContext, lv: Literal, expected_python_type: Any) -> dict[Any, Any]:
         kv = self.key_value_types(expected_python_type)
@@ -209,25 +216,17 @@ class DictTransformer(TypeTransformer[dict[Any, Any]]):
                 raise TypeTransformerFailedError(
                     f"cannot read {literal_kind(lv)} as an untyped dict", python_type=expected_python_type
                 )
-            try:
-                value = msgpack.unpackb(b.value, raw=False, strict_map_key=False, timestamp=0)
-            except Exception as exc:
-                raise TypeTransformerFailedError(f"corrupt msgpack dict: {exc}", python_type=expected_python_type) from None
-            if not isinstance(value, dict):
-                raise TypeTransformerFailedError("msgpack data is not a map", python_type=expected_python_type)
-            return value
+            return self._from_msgpack(b.value, expected_python_type)
         if lv.map is None:
             raise TypeTransformerFailedError(f"cannot read {literal_kind(lv)} as a dict", python_type=expected_python_type)
         value_type = kv[1]
         engine = ctx.engine
         element = engine.get_transformer(value_type)
         literals = lv.map.literals
-        if (
-            isinstance(literals, PackedLiteralMap)
-            and literals.kind == packer_for(element, value_type)
-            and literals.tag == getattr(element, "packed_tag", "")
-        ):
-            return dict(zip(literals.raw_keys, element.unpack_many(literals.raw_values, value_type)))  # type: ignore[attr-defined]
+        if isinstance(literals, PackedLiteralMap):
+            values = try_unpack(ctx, element, literals.column, value_type)
+            if values is not None:
+                return dict(zip(literals.raw_keys, values))
         out = {}
         for key, item in literals.items():
             try:
@@ -235,6 +234,37 @@ class DictTransformer(TypeTransformer[dict[Any, Any]]):
             except TypeTransformerFailedError as exc:
                 raise exc.at(f"[{key!r}]") from exc.__cause__
         return out
+
+    def pack_column(self, ctx: TransformContext, values: list[Any], python_type: Any) -> Column:
+        """Maps as their distinct key tuples, which one each has, and one column of all their values."""
+        _check_subclasses(values, dict, "dicts")
+        kv = self.key_value_types(python_type)
+        if kv is None:
+            return PrimitiveColumn.unchecked("binary", tuple(self._msgpack_bytes(v, python_type) for v in values), "msgpack")
+        shapes_of = list(map(tuple, values))
+        first = shapes_of[0] if shapes_of else ()
+        index: array.array[int] | None = None
+        if shapes_of.count(first) == len(shapes_of):  # records: every map has the same keys in the same order
+            shapes: tuple[tuple[str, ...], ...] = (first,)
+        else:
+            shapes = tuple(dict.fromkeys(shapes_of))
+            number = {shape: i for i, shape in enumerate(shapes)}
+            index = array.array("q", map(number.__getitem__, shapes_of))
+        for shape in shapes:
+            check_types(shape, {str}, "str keys")  # others (and str subclasses) go one by one
+        child = pack(ctx, list(chain.from_iterable(map(dict.values, values))), kv[1])
+        return MapColumn.unchecked(shapes, index, child, len(values))
+
+    def unpack_column(self, ctx: TransformContext, column: Column, python_type: Any) -> list[Any] | None:
+        kv = self.key_value_types(python_type)
+        if kv is None:
+            if isinstance(column, PrimitiveColumn) and column.kind == "binary" and column.tag == "msgpack":
+                return [self._from_msgpack(v, python_type) for v in column.values]
+            return None
+        if not isinstance(column, MapColumn):
+            return None
+        values = iter(unpack(ctx, column.child, kv[1]))
+        return list(map(dict, map(zip, column.keys_of(), repeat(values))))
 
     def guess_python_type(self, literal_type: LiteralType) -> Any:
         if literal_type.map_value_type is not None:

@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 import enum
+import operator
 import typing
 from typing import Any, get_args
 
+from typeflow.columns import Column, PrimitiveColumn
 from typeflow.errors import TypeTransformerFailedError
 from typeflow.literals import EnumType, Literal, LiteralType, Primitive, Scalar
 from typeflow.transformer import TransformContext, TypeTransformer, strip_annotated
 
+from .packing import check_types
 from .simple import literal_kind
+
+_VALUE = operator.attrgetter("_value_")
+
+
+def _string_column(column: Column) -> Any:
+    if isinstance(column, PrimitiveColumn) and column.kind == "string_value":
+        return column.values
+    return None
 
 
 def is_enum_type(cls: type) -> bool:
@@ -60,6 +71,21 @@ class EnumTransformer(TypeTransformer[enum.Enum]):
                 hint=f"expected one of {[m.value for m in cls]}",
             ) from None
 
+    def pack_column(self, ctx: TransformContext, values: list[Any], python_type: Any) -> Column:
+        """Members as their value strings, in one string column."""
+        check_types(values, {strip_annotated(python_type)[0]}, "members")
+        strings = list(map(_VALUE, values))
+        if strings and not set(map(type, strings)) <= {str}:
+            strings = list(map(str.__str__, strings))
+        return PrimitiveColumn.unchecked("string_value", strings)
+
+    def unpack_column(self, ctx: TransformContext, column: Column, python_type: Any) -> list[Any] | None:
+        strings = _string_column(column)
+        if strings is None:
+            return None
+        members = strip_annotated(python_type)[0]._value2member_map_
+        return list(map(members.__getitem__, strings))  # KeyError: one by one says which value is wrong
+
     def guess_python_type(self, literal_type: LiteralType) -> Any:
         if literal_type.enum_type is None:
             raise ValueError("not an enum type")
@@ -101,3 +127,16 @@ class LiteralStringTransformer(TypeTransformer[str]):
         if value not in allowed:
             raise TypeTransformerFailedError(f"{value!r} is not one of {list(allowed)}", python_type=expected_python_type)
         return value
+
+    def pack_column(self, ctx: TransformContext, values: list[Any], python_type: Any) -> Column:
+        """The strings, in one string column."""
+        check_types(values, {str}, "str")
+        if not set(values) <= set(self.values(python_type)):
+            raise ValueError("a value outside the Literal")
+        return PrimitiveColumn.unchecked("string_value", tuple(values))
+
+    def unpack_column(self, ctx: TransformContext, column: Column, python_type: Any) -> list[Any] | None:
+        strings = _string_column(column)
+        if strings is None or not set(strings) <= set(self.values(python_type)):
+            return None
+        return list(strings)

@@ -1,10 +1,9 @@
 """int, float, str, bool, datetime, date, timedelta, bytes and None.
 
-Each primitive transformer also speaks the packed protocol the list and dict
-transformers use: ``packed_kind`` names the :class:`Primitive` field,
-``pack_many`` validates and packs a whole list in C where it can (raising on
-any bad element so the caller can fall back to ``to_raw`` per element and
-report the path), and ``unpack_many`` turns raw values back into a list.
+Each primitive transformer also speaks the packed protocol of
+:mod:`typeflow.builtins.packing`: ``pack_column`` checks and packs a whole list
+in C where it can (raising on any bad element, so the caller converts one by
+one and reports the path), and ``unpack_column`` turns a column back into a list.
 """
 
 from __future__ import annotations
@@ -12,12 +11,18 @@ from __future__ import annotations
 import array
 import datetime as _dt
 import operator
-from collections.abc import Sequence
+from itertools import repeat
+from operator import floordiv
 from typing import Any
 
+import msgpack
+
+from typeflow.columns import ONE_MICROSECOND, UTC, Column, PrimitiveColumn
 from typeflow.errors import TypeTransformerFailedError
 from typeflow.literals import INT64_MAX, INT64_MIN, Binary, Literal, LiteralType, Primitive, Scalar, SimpleType, Void
 from typeflow.transformer import TransformContext, TypeTransformer
+
+from .packing import check_types
 
 NoneType = type(None)
 
@@ -39,7 +44,7 @@ class PrimitiveTransformer(TypeTransformer[Any]):
 
     simple: SimpleType
     kind: str
-    packed_kind: str | None = None
+    #: the tag of a binary column
     packed_tag = ""
 
     def __init__(self, name: str, t: type) -> None:
@@ -72,10 +77,21 @@ class PrimitiveTransformer(TypeTransformer[Any]):
             raise TypeTransformerFailedError(f"cannot read {literal_kind(lv)} as {self.name}", python_type=expected_python_type)
         return self.from_primitive(p, lv, expected_python_type)
 
-    def pack_many(self, values: list[Any], python_type: Any) -> Sequence[Any]:
-        return values
+    def pack_column(self, ctx: TransformContext, values: list[Any], python_type: Any) -> Column:
+        """A column of ``values``; raises if any is not a plain value of this type."""
+        return PrimitiveColumn.unchecked(self.kind, self.pack_values(values), self.packed_tag)
 
-    def unpack_many(self, values: Sequence[Any], python_type: Any) -> list[Any]:
+    def pack_values(self, values: list[Any]) -> Any:
+        """``values`` checked and in the column's storage form (see :class:`PrimitiveColumn`)."""
+        raise NotImplementedError
+
+    def unpack_column(self, ctx: TransformContext, column: Column, python_type: Any) -> list[Any] | None:
+        if isinstance(column, PrimitiveColumn) and column.kind == self.kind and column.tag == self.packed_tag:
+            return self.unpack_values(column)
+        return None
+
+    def unpack_values(self, column: PrimitiveColumn) -> list[Any]:
+        values = column.values
         return values.tolist() if isinstance(values, array.array) else list(values)
 
     def guess_python_type(self, literal_type: LiteralType) -> Any:
@@ -87,7 +103,7 @@ class PrimitiveTransformer(TypeTransformer[Any]):
 
 class IntTransformer(PrimitiveTransformer):
     simple = SimpleType.INTEGER
-    kind = packed_kind = "integer"
+    kind = "integer"
 
     def __init__(self) -> None:
         super().__init__("int", int)
@@ -106,16 +122,16 @@ class IntTransformer(PrimitiveTransformer):
             )
         return number
 
-    def pack_many(self, values: list[Any], python_type: Any) -> Sequence[Any]:
+    def pack_values(self, values: list[Any]) -> Any:
         # array('q') checks every element is integer-like and in range, in C, but takes bools
-        if bool in {*map(type, values)}:
+        if bool in set(map(type, values)):
             raise TypeError("a bool among the ints")
         return array.array("q", values)
 
 
 class FloatTransformer(PrimitiveTransformer):
     simple = SimpleType.FLOAT
-    kind = packed_kind = "float_value"
+    kind = "float_value"
 
     def __init__(self) -> None:
         super().__init__("float", float)
@@ -128,10 +144,14 @@ class FloatTransformer(PrimitiveTransformer):
         except OverflowError:
             raise TypeTransformerFailedError("integer too large for a float", python_type=python_type, value=value) from None
 
-    def pack_many(self, values: list[Any], python_type: Any) -> Sequence[Any]:
-        if values and not set(map(type, values)) <= {float, int}:
-            raise TypeError("not all floats")
+    def pack_values(self, values: list[Any]) -> Any:
+        check_types(values, {float, int}, "floats")
         return array.array("d", values)
+
+    def unpack_column(self, ctx: TransformContext, column: Column, python_type: Any) -> list[Any] | None:
+        if isinstance(column, PrimitiveColumn) and column.kind == "integer":  # ints read as floats, as one by one
+            return array.array("d", column.values).tolist()
+        return super().unpack_column(ctx, column, python_type)
 
     def from_primitive(self, p: Primitive, lv: Literal, python_type: Any) -> Any:
         if p.integer is not None:  # an int literal reads as a float, as in flytekit
@@ -141,10 +161,21 @@ class FloatTransformer(PrimitiveTransformer):
 
 class StrTransformer(PrimitiveTransformer):
     simple = SimpleType.STRING
-    kind = packed_kind = "string_value"
+    kind = "string_value"
 
     def __init__(self) -> None:
         super().__init__("str", str)
+
+    def pack_values(self, values: list[Any]) -> Any:
+        if values and not set(map(type, values)) <= {str}:
+            return tuple(map(self._plain, values))
+        return tuple(values)
+
+    @staticmethod
+    def _plain(value: Any) -> str:
+        if not isinstance(value, str):
+            raise TypeError("not all str")
+        return str.__str__(value)
 
     def to_raw(self, value: Any, python_type: Any) -> str:
         if not isinstance(value, str):
@@ -152,17 +183,53 @@ class StrTransformer(PrimitiveTransformer):
         return str.__str__(value)  # the plain str of a str subclass, without its __str__
 
 
+#: msgpack writes False and True as these single bytes
+_MSGPACK_FALSE_TRUE = b"\xc2\xc3"
+_TO_BITS = bytes.maketrans(_MSGPACK_FALSE_TRUE, b"\x00\x01")
+_FROM_BITS = bytes.maketrans(b"\x00\x01", _MSGPACK_FALSE_TRUE)
+
+
+def _msgpack_array_header(n: int) -> bytes:
+    if n < 16:
+        return bytes((0x90 | n,))
+    if n < 2**16:
+        return b"\xdc" + n.to_bytes(2, "big")
+    return b"\xdd" + n.to_bytes(4, "big")
+
+
 class BoolTransformer(PrimitiveTransformer):
+    """bool; a list of bools is one 0/1 byte per element.
+
+    msgpack writes a bool as one byte, so packing a list with msgpack and
+    checking that nothing else was written proves every element a bool, in C;
+    reading back goes the other way. Both run at msgpack's own speed.
+    """
+
     simple = SimpleType.BOOLEAN
-    kind = packed_kind = "boolean"
+    kind = "boolean"
 
     def __init__(self) -> None:
         super().__init__("bool", bool)
+
+    def pack_values(self, values: list[Any]) -> Any:
+        body = msgpack.packb(values)
+        payload = body[len(_msgpack_array_header(len(values))) :]
+        if len(payload) != len(values) or payload.translate(None, _MSGPACK_FALSE_TRUE):
+            raise TypeError("not all bool")
+        return payload.translate(_TO_BITS)
+
+    def unpack_values(self, column: PrimitiveColumn) -> list[Any]:
+        bits: bytes = column.values
+        out: list[Any] = msgpack.unpackb(_msgpack_array_header(len(bits)) + bits.translate(_FROM_BITS))
+        return out
 
     def to_raw(self, value: Any, python_type: Any) -> bool:
         if type(value) is not bool:
             raise TypeTransformerFailedError("expected a bool", python_type=python_type, value=value)
         return value
+
+
+_TZINFO = operator.attrgetter("tzinfo")
 
 
 class DatetimeTransformer(PrimitiveTransformer):
@@ -173,6 +240,12 @@ class DatetimeTransformer(PrimitiveTransformer):
 
     def __init__(self) -> None:
         super().__init__("datetime", _dt.datetime)
+
+    def pack_values(self, values: list[Any]) -> Any:
+        check_types(values, {_dt.datetime}, "datetime")  # subclasses (pandas.Timestamp) go one by one
+        if set(map(_TZINFO, values)) <= {None, UTC}:
+            return tuple(values)
+        return tuple(v.astimezone(UTC) if v.tzinfo is not None else v for v in values)  # as Primitive does
 
     def to_raw(self, value: Any, python_type: Any) -> _dt.datetime:
         if not isinstance(value, _dt.datetime):
@@ -203,6 +276,13 @@ class DateTransformer(PrimitiveTransformer):
         stored: _dt.datetime = super().from_primitive(p, lv, python_type)
         return stored.date()
 
+    def pack_values(self, values: list[Any]) -> Any:
+        check_types(values, {_dt.date}, "date")
+        return tuple(map(_dt.datetime.fromordinal, map(_dt.date.toordinal, values)))
+
+    def unpack_values(self, column: PrimitiveColumn) -> list[Any]:
+        return list(map(_dt.datetime.date, column.values))
+
     def guess_python_type(self, literal_type: LiteralType) -> Any:
         raise ValueError("DATETIME reverses to datetime, not date")
 
@@ -219,17 +299,29 @@ class TimedeltaTransformer(PrimitiveTransformer):
             raise TypeTransformerFailedError("expected a datetime.timedelta", python_type=python_type, value=value)
         return _dt.timedelta(value.days, value.seconds, value.microseconds)
 
+    def pack_values(self, values: list[Any]) -> Any:
+        check_types(values, {_dt.timedelta}, "timedelta")
+        # OverflowError past 292,000 years: those lists are held one literal per element
+        return array.array("q", map(floordiv, values, repeat(ONE_MICROSECOND)))
+
+    def unpack_values(self, column: PrimitiveColumn) -> list[Any]:
+        return column.tolist()
+
 
 class BytesTransformer(PrimitiveTransformer):
     """bytes (or bytearray/memoryview) as a ``Binary`` tagged ``bytes``."""
 
     simple = SimpleType.BINARY
     kind = "binary"
-    packed_kind = "binary"
     packed_tag = "bytes"
 
     def __init__(self) -> None:
         super().__init__("bytes", bytes)
+
+    def pack_values(self, values: list[Any]) -> Any:
+        if values and not set(map(type, values)) <= {bytes}:
+            return tuple(self.to_raw(v, bytes) for v in values)
+        return tuple(values)
 
     def to_raw(self, value: Any, python_type: Any) -> bytes:
         if not isinstance(value, (bytes, bytearray, memoryview)):

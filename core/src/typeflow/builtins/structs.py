@@ -15,6 +15,7 @@ import typing
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from typeflow.columns import Column, PrimitiveColumn
 from typeflow.errors import TypeflowError, TypeTransformerFailedError
 from typeflow.literals import Binary, Literal, LiteralType, Scalar, SimpleType, TypeStructure
 from typeflow.transformer import TransformContext, TypeTransformer, strip_annotated
@@ -55,7 +56,6 @@ class _Codec:
 class DataclassTransformer(TypeTransformer[Any]):
     """Any dataclass (matched by predicate) ↔ msgpack ``Binary``."""
 
-    packed_kind = "binary"
     packed_tag = "msgpack"
 
     def __init__(self) -> None:
@@ -118,14 +118,16 @@ class DataclassTransformer(TypeTransformer[Any]):
             raise TypeTransformerFailedError(f"cannot encode: {exc}", python_type=python_type, value=value) from None
         return data
 
-    def pack_many(self, values: list[Any], python_type: Any) -> Sequence[bytes]:
+    def pack_column(self, ctx: TransformContext, values: list[Any], python_type: Any) -> Column:
+        """One msgpack record per dataclass, in one binary column."""
         codec = self.codec(python_type)
         check, encode = codec.check, codec.encode
-        out = []
-        for value in values:
-            check(value)
-            out.append(encode(value))
-        return out
+        try:
+            for value in values:
+                check(value)
+            return PrimitiveColumn.unchecked("binary", tuple(map(encode, values)), "msgpack")
+        except RecursionError:  # one by one, the element says what is wrong
+            raise TypeError("recursive structure") from None
 
     def to_literal(self, ctx: TransformContext, python_val: Any, python_type: Any, expected: LiteralType | None) -> Literal:
         return Literal(scalar=Scalar(binary=Binary(self.to_raw(python_val, python_type), "msgpack")))
@@ -140,7 +142,12 @@ class DataclassTransformer(TypeTransformer[Any]):
                 err.at(f".{field}")
             raise err from None
 
-    def unpack_many(self, values: Sequence[bytes], python_type: Any) -> list[Any]:
+    def unpack_column(self, ctx: TransformContext, column: Column, python_type: Any) -> list[Any] | None:
+        if isinstance(column, PrimitiveColumn) and column.kind == "binary" and column.tag == "msgpack":
+            return self.unpack_records(column.values, python_type)
+        return None
+
+    def unpack_records(self, values: Sequence[bytes], python_type: Any) -> list[Any]:
         codec = self.codec(python_type)
         decode = codec.decode
         try:

@@ -12,12 +12,21 @@ from __future__ import annotations
 
 import dataclasses
 import typing
+from collections.abc import Iterable
+from itertools import compress, repeat
 from typing import Any, get_args, get_origin
 
+from typeflow.columns import MAX_UNION_VARIANTS, Column, NoneColumn, UnionColumn
 from typeflow.errors import TypeTransformerFailedError, type_name
 from typeflow.literals import Literal, LiteralType, Scalar, TypeStructure, UnionType
 from typeflow.literals import Union as UnionValue
 from typeflow.transformer import TransformContext, TypeTransformer, strip_annotated
+
+from .packing import FAST_PATH_ERRORS, CannotPack, interleave, pack, unpack
+
+NoneType = type(None)
+#: ``_SELECT[n]`` turns a union index into a 0/1 mask of the elements of variant ``n``
+_SELECT = [bytes(int(i == n) for i in range(256)) for n in range(MAX_UNION_VARIANTS)]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -119,6 +128,67 @@ class UnionTransformer(TypeTransformer[Any]):
             except TypeTransformerFailedError:
                 continue
         raise TypeTransformerFailedError("the stored literal matches no variant of the union", python_type=expected_python_type)
+
+    def _exact_numbers(self, variants: list[_Variant]) -> dict[Any, int]:
+        """Variant number by exact Python type, for types that only one variant claims exactly."""
+        claims: dict[Any, list[int]] = {}
+        for number, variant in enumerate(variants):
+            claims.setdefault(variant.exact, []).append(number)
+        return {t: numbers[0] for t, numbers in claims.items() if len(numbers) == 1 and isinstance(t, type)}
+
+    def _choose(self, ctx: TransformContext, value: Any, variants: list[_Variant]) -> int:
+        """The variant ``to_literal`` would store ``value`` as (for a value of no variant's exact type)."""
+        exact = [n for n, v in enumerate(variants) if type(value) is v.exact]
+        for number in exact + [n for n in range(len(variants)) if n not in exact]:
+            variant = variants[number]
+            if value is None and variant.exact is not type(None):
+                continue
+            try:
+                ctx.engine.to_literal(ctx, value, variant.python_type, variant.literal_type)
+            except TypeTransformerFailedError:
+                continue
+            return number
+        raise TypeError("a value matches no variant")  # one by one, to_literal says why
+
+    def pack_column(self, ctx: TransformContext, values: list[Any], python_type: Any) -> Column:
+        """A variant number per element, and each variant's values packed in their own column."""
+        variants = self.variants(python_type)
+        if len(variants) > MAX_UNION_VARIANTS:
+            raise CannotPack(f"more than {MAX_UNION_VARIANTS} variants")
+        numbers: list[Any] = list(map(self._exact_numbers(variants).get, map(type, values)))
+        try:
+            index = bytes(numbers)
+        except TypeError:  # some values are of no variant's exact type
+            index = bytes(self._choose(ctx, v, variants) if n is None else n for v, n in zip(values, numbers))
+        columns = tuple(
+            NoneColumn(index.count(n))  # a none column's length is proven by the index, so only a union has one
+            if variant.exact is NoneType
+            else pack(ctx, list(compress(values, index.translate(_SELECT[n]))), variant.python_type)
+            for n, variant in enumerate(variants)
+        )
+        return UnionColumn.unchecked(tuple(v.literal_type for v in variants), index, columns)
+
+    def unpack_column(self, ctx: TransformContext, column: Column, python_type: Any) -> list[Any] | None:
+        variants = self.variants(python_type)
+        if not isinstance(column, UnionColumn):  # a plain column: the first variant that reads it all
+            for variant in variants:
+                try:
+                    return unpack(ctx, column, variant.python_type)
+                except FAST_PATH_ERRORS:
+                    continue
+            return None
+        parts: list[Iterable[Any]] = []
+        for stored, part in zip(column.variants, column.columns):
+            target = next((v for v in variants if v.literal_type == stored), None) or next(
+                (v for v in variants if v.literal_type.without_structure() == stored.without_structure()), None
+            )
+            if target is None:
+                return None
+            if isinstance(part, NoneColumn) and target.exact is NoneType:
+                parts.append(repeat(None, len(part)))
+            else:
+                parts.append(unpack(ctx, part, target.python_type))
+        return interleave(column.index, parts)
 
     def guess_python_type(self, literal_type: LiteralType) -> Any:
         if literal_type.union_type is None:

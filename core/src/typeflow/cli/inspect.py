@@ -208,6 +208,7 @@ def tree(lv: Any, label: str, depth: int, lines: list[str], limit: int, follow: 
     With ``follow``, an offloaded literal's payload is read (as any reader
     would: confined, within the read budget) and shown beneath it.
     """
+    from typeflow.columns import DatetimeColumn, PrimitiveColumn
     from typeflow.literals import LiteralMap, LiteralType, PackedLiteralMap, PackedLiterals
 
     pad = "  " * depth
@@ -231,13 +232,14 @@ def tree(lv: Any, label: str, depth: int, lines: list[str], limit: int, follow: 
             lines.append(f"{pad}{label}collection of {len(items):,} msgpack records (packed){suffix}")
             _packed_records(list(enumerate(items.values)), pad, depth, lines, limit)
             return
-        if isinstance(items, PackedLiterals):
+        if isinstance(items, PackedLiterals) and isinstance(items.column, (PrimitiveColumn, DatetimeColumn)):
             shown = min(limit, 5)
-            preview = ", ".join(repr(v) for v in list(items.values[:shown]))
+            preview = ", ".join(repr(v) for v in items.column.slice(0, min(shown, len(items))).tolist())
             more = ", ..." if len(items) > shown else ""
             lines.append(f"{pad}{label}collection of {len(items):,} {items.kind} (packed) [{preview}{more}]{suffix}")
             return
-        lines.append(f"{pad}{label}collection of {len(items):,}{suffix}")
+        packed_kind = f" {items.kind} (packed)" if isinstance(items, PackedLiterals) else ""
+        lines.append(f"{pad}{label}collection of {len(items):,}{packed_kind}{suffix}")
         for i, item in enumerate(items):
             if i >= limit:
                 lines.append(f"{pad}  ... {len(items) - limit:,} more")
@@ -250,8 +252,10 @@ def tree(lv: Any, label: str, depth: int, lines: list[str], limit: int, follow: 
                 lines.append(f"{pad}{label}map of {len(packed):,} msgpack records (packed){suffix}")
                 _packed_records(list(zip(packed.raw_keys, packed.raw_values)), pad, depth, lines, limit)
                 return
-            lines.append(f"{pad}{label}map of {len(packed):,} {packed.kind} (packed){suffix}")
-            return
+            if isinstance(packed.column, (PrimitiveColumn, DatetimeColumn)):
+                lines.append(f"{pad}{label}map of {len(packed):,} {packed.kind} (packed){suffix}")
+                return
+            suffix = f" {packed.kind} (packed){suffix}"
         _map(lv.map, label, depth, lines, limit, suffix, follow)
     else:
         off = lv.offloaded_metadata
@@ -265,13 +269,13 @@ def tree(lv: Any, label: str, depth: int, lines: list[str], limit: int, follow: 
 
 def _map(lm: Any, label: str, depth: int, lines: list[str], limit: int, suffix: str = "", follow: bool = False) -> None:
     pad = "  " * depth
-    items = list(lm.literals.items())
-    lines.append(f"{pad}{label}map of {len(items):,}{suffix}")
-    for i, (key, item) in enumerate(items):
+    count = len(lm.literals)
+    lines.append(f"{pad}{label}map of {count:,}{suffix}")
+    for i, key in enumerate(lm.literals):
         if i >= limit:
-            lines.append(f"{pad}  ... {len(items) - limit:,} more")
+            lines.append(f"{pad}  ... {count - limit:,} more")
             break
-        tree(item, f"{key}: ", depth + 1, lines, limit, follow)
+        tree(lm.literals[key], f"{key}: ", depth + 1, lines, limit, follow)
 
 
 def run(args: argparse.Namespace) -> int:
