@@ -11,8 +11,12 @@ then the map, then the records, so both sides (and ``bench_core``) see identical
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+import enum
 import random
-from typing import Any
+import typing
+from collections.abc import Callable
+from typing import Any, Optional, Union
 
 # Stable keys shared by both sides: flytekit_side.py prints {key: seconds}, bench_flytekit.py reads them.
 LIST_INT = "list_int"
@@ -24,8 +28,34 @@ DATAFRAME = "dataframe"
 IMPORT = "import"
 GET_TRANSFORMER = "get_transformer"
 
-WORKLOADS = (LIST_INT, DICT_STR_FLOAT, LIST_REC, PICKLE_OBJS, NDARRAY, DATAFRAME, IMPORT, GET_TRANSFORMER)
-VALUE_WORKLOADS = (LIST_INT, DICT_STR_FLOAT, LIST_REC, PICKLE_OBJS, NDARRAY, DATAFRAME)
+# The element kinds of the packed-forms issue: every row of its table, plus Dict[str, Optional[float]].
+LIST_OPT_INT = "list_opt_int"
+LIST_UNION_INT_STR = "list_union_int_str"
+LIST_DATETIME = "list_datetime"
+LIST_DATE = "list_date"
+LIST_TIMEDELTA = "list_timedelta"
+LIST_ENUM = "list_enum"
+LIST_SMALL_DICTS = "list_small_dicts"
+LIST_OPT_REC = "list_opt_rec"
+LIST_BOOL = "list_bool"
+LIST_STR = "list_str"
+DICT_OPT_FLOAT = "dict_opt_float"
+PACKED_WORKLOADS = (
+    LIST_OPT_INT,
+    LIST_UNION_INT_STR,
+    LIST_DATETIME,
+    LIST_DATE,
+    LIST_TIMEDELTA,
+    LIST_ENUM,
+    LIST_SMALL_DICTS,
+    LIST_OPT_REC,
+    LIST_BOOL,
+    LIST_STR,
+    DICT_OPT_FLOAT,
+)
+
+WORKLOADS = (LIST_INT, DICT_STR_FLOAT, LIST_REC, PICKLE_OBJS, NDARRAY, DATAFRAME, IMPORT, GET_TRANSFORMER, *PACKED_WORKLOADS)
+VALUE_WORKLOADS = (LIST_INT, DICT_STR_FLOAT, LIST_REC, PICKLE_OBJS, NDARRAY, DATAFRAME, *PACKED_WORKLOADS)
 
 SEED = 7
 PICKLE_BATCH = 1000  # BatchSize(n) for the pickle workload
@@ -38,6 +68,12 @@ class Rec:
     name: str
     score: float
     history: list[int]
+
+
+class Color(str, enum.Enum):
+    RED = "red"
+    GREEN = "green"
+    BLUE = "blue"
 
 
 class Obj:
@@ -98,6 +134,103 @@ def core_values(quick: bool) -> tuple[list[int], dict[str, float], list[Rec]]:
     return ints, floats, recs
 
 
+_UTC = dt.timezone.utc
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=_UTC)
+_SHAPES = (("a", "b", "c"), ("a", "b", "c"), ("a", "b", "c"), ("x", "y"), ("a", "b", "c", "d"))
+
+
+def _opt_ints(rng: random.Random, n: int) -> list[Optional[int]]:
+    return [None if rng.random() < 0.1 else rng.randint(-(2**40), 2**40) for _ in range(n)]
+
+
+def _ints_and_strs(rng: random.Random, n: int) -> list[Union[int, str]]:
+    return [rng.randint(-(2**40), 2**40) if rng.random() < 0.5 else f"s-{rng.randint(0, 10**9)}" for _ in range(n)]
+
+
+def _datetimes(rng: random.Random, n: int) -> list[dt.datetime]:
+    # aware, in UTC: msgpack timestamps (the raw codec) hold instants only
+    return [_EPOCH + dt.timedelta(seconds=rng.randint(0, 4 * 10**9), microseconds=rng.randint(0, 999_999)) for _ in range(n)]
+
+
+def _dates(rng: random.Random, n: int) -> list[dt.date]:
+    start = dt.date(1900, 1, 1).toordinal()
+    return [dt.date.fromordinal(start + rng.randint(0, 73_000)) for _ in range(n)]
+
+
+def _timedeltas(rng: random.Random, n: int) -> list[dt.timedelta]:
+    return [dt.timedelta(seconds=rng.randint(-(10**6), 10**6), microseconds=rng.randint(0, 999_999)) for _ in range(n)]
+
+
+def _colors(rng: random.Random, n: int) -> list[Color]:
+    members = list(Color)
+    return [rng.choice(members) for _ in range(n)]
+
+
+def _small_dicts(rng: random.Random, n: int) -> list[dict[str, int]]:
+    # mostly one shape, some others: records and counters as they come
+    return [{k: rng.randint(-1000, 10**6) for k in rng.choice(_SHAPES)} for _ in range(n)]
+
+
+def _opt_recs(rng: random.Random, n: int) -> list[Optional[Rec]]:
+    return [None if rng.random() < 0.1 else rec for rec in make_recs(rng, n)]
+
+
+def _bools(rng: random.Random, n: int) -> list[bool]:
+    return [rng.random() < 0.5 for _ in range(n)]
+
+
+def _strs(rng: random.Random, n: int) -> list[str]:
+    return [f"str-{rng.randint(0, 10**9)}" for _ in range(n)]
+
+
+def _opt_floats_map(rng: random.Random, n: int) -> dict[str, Optional[float]]:
+    return {f"key-{i}": None if rng.random() < 0.1 else rng.random() for i in range(n)}
+
+
+#: per packed workload: the Python type, the generator, and the element count of the issue's table
+PACKED: dict[str, tuple[Any, Callable[[random.Random, int], Any], int]] = {
+    LIST_OPT_INT: (typing.List[Optional[int]], _opt_ints, 200_000),
+    LIST_UNION_INT_STR: (typing.List[Union[int, str]], _ints_and_strs, 200_000),
+    LIST_DATETIME: (typing.List[dt.datetime], _datetimes, 200_000),
+    LIST_DATE: (typing.List[dt.date], _dates, 200_000),
+    LIST_TIMEDELTA: (typing.List[dt.timedelta], _timedeltas, 200_000),
+    LIST_ENUM: (typing.List[Color], _colors, 200_000),
+    LIST_SMALL_DICTS: (typing.List[typing.Dict[str, int]], _small_dicts, 100_000),
+    LIST_OPT_REC: (typing.List[Optional[Rec]], _opt_recs, 20_000),
+    LIST_BOOL: (typing.List[bool], _bools, 1_000_000),
+    LIST_STR: (typing.List[str], _strs, 1_000_000),
+    DICT_OPT_FLOAT: (typing.Dict[str, Optional[float]], _opt_floats_map, 100_000),
+}
+
+
+def packed_value(key: str, n: int) -> Any:
+    """``n`` elements of a packed workload, from their own ``random.Random(7)``."""
+    return PACKED[key][1](random.Random(SEED), n)
+
+
+def packed_type(key: str) -> Any:
+    return PACKED[key][0]
+
+
+_PACKED_LABELS = {
+    LIST_OPT_INT: "List[Optional[int]], {n:,} items (10% None)",
+    LIST_UNION_INT_STR: "List[Union[int, str]], {n:,} items",
+    LIST_DATETIME: "List[datetime], {n:,} aware datetimes",
+    LIST_DATE: "List[date], {n:,} items",
+    LIST_TIMEDELTA: "List[timedelta], {n:,} items",
+    LIST_ENUM: "List[Color] (str enum), {n:,} items",
+    LIST_SMALL_DICTS: "List[Dict[str, int]], {n:,} small dicts",
+    LIST_OPT_REC: "List[Optional[Rec]], {n:,} dataclasses (10% None)",
+    LIST_BOOL: "List[bool], {n:,} items",
+    LIST_STR: "List[str], {n:,} items",
+    DICT_OPT_FLOAT: "Dict[str, Optional[float]], {n:,} entries (10% None)",
+}
+
+
+def packed_label(key: str, n: int) -> str:
+    return _PACKED_LABELS[key].format(n=n)
+
+
 def make_objs(n: int) -> list[Obj]:
     rng = random.Random(SEED)
     return [Obj(i, f"obj-{i}", rng.random(), tuple(rng.randint(0, 1000) for _ in range(3))) for i in range(n)]
@@ -147,6 +280,8 @@ def make_polars_frame(rows: int) -> Any:
 
 def make_value(key: str, quick: bool) -> Any:
     """The value for one value workload (core values come from :func:`core_values`)."""
+    if key in PACKED:
+        return packed_value(key, COMPARE_SIZE // (10 if quick else 1))
     n = sizes(quick)[key]
     if key in (LIST_INT, DICT_STR_FLOAT, LIST_REC):
         return core_values(quick)[(LIST_INT, DICT_STR_FLOAT, LIST_REC).index(key)]
@@ -178,8 +313,14 @@ def same(key: str, a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
+#: the element count at which every packed workload is compared with flytekit and Flyte 2
+COMPARE_SIZE = 100_000
+
+
 def describe(key: str, quick: bool) -> str:
     """A human label for a workload at its size."""
+    if key in PACKED:
+        return packed_label(key, COMPARE_SIZE // (10 if quick else 1))
     n = sizes(quick).get(key, 0)
     return {
         LIST_INT: f"List[int], {n:,} items",

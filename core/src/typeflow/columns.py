@@ -4,8 +4,10 @@ A :class:`Column` stands for a sequence of element :class:`~typeflow.literals.Li
 objects and builds each one only when it is read. Columns nest, so every
 element kind the built-ins produce has a packed form:
 
-- :class:`PrimitiveColumn`: integers, floats, strings, booleans, datetimes,
-  durations or tagged binaries, in one array;
+- :class:`PrimitiveColumn`: integers, floats, strings, booleans, durations
+  or tagged binaries, in one array;
+- :class:`DatetimeColumn`: datetimes (dates included, as midnights), as UTC
+  instants and which of them are naive;
 - :class:`NoneColumn`: ``n`` none literals (a union's ``None`` variant);
 - :class:`UnionColumn`: a variant index per element and one column per variant
   (``Optional[T]``: the ``T`` values plus a null mask);
@@ -29,7 +31,7 @@ import datetime as _dt
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from itertools import accumulate, islice, repeat
-from operator import attrgetter, floordiv, is_
+from operator import add, attrgetter, floordiv, sub
 from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
@@ -51,12 +53,14 @@ else:
 __all__ = [
     "PRIMITIVE_KINDS",
     "Column",
+    "DatetimeColumn",
     "ListColumn",
     "LiteralsColumn",
     "MapColumn",
     "NoneColumn",
     "PrimitiveColumn",
     "UnionColumn",
+    "int64_array",
     "pack_values",
 ]
 
@@ -74,10 +78,20 @@ PRIMITIVE_KINDS: dict[str, type] = {
     "string_value": str,  # a tuple (or list) of str
     "boolean": bool,  # bytes, one 0/1 byte per element
     "binary": bytes,  # a tuple (or list) of bytes, with the column's tag
-    "datetime": _dt.datetime,  # a tuple (or list) of datetimes, naive or aware in UTC
     "duration": _dt.timedelta,  # array('q') of microseconds
 }
 _ARRAY_CODES = {"integer": "q", "float_value": "d", "duration": "q"}
+#: array('l') converts ints in a digit loop where array('q') goes through a byte array, twice as slow on big ints
+_LONG_IS_INT64 = array.array("l").itemsize == 8
+
+
+def int64_array(values: Any) -> array.array[int]:
+    """``array('q', values)``, faster: raises ``TypeError``/``OverflowError`` like it."""
+    if not _LONG_IS_INT64 or isinstance(values, array.array):
+        return array.array("q", values)
+    out = array.array("q")
+    out.frombytes(memoryview(array.array("l", values)).cast("B"))
+    return out
 
 
 class Column(ABC):
@@ -123,13 +137,6 @@ def _primitive_maker(kind: str) -> Any:
 _MAKERS = {kind: _primitive_maker(kind) for kind in PRIMITIVE_KINDS}
 
 
-def _normalise_datetimes(values: Sequence[Any]) -> Sequence[_dt.datetime]:
-    """Aware datetimes in UTC, as :class:`Primitive` holds them; naive ones unchanged."""
-    if set(map(_TZINFO, values)) <= {None, UTC}:
-        return values
-    return [v.astimezone(UTC) if v.tzinfo is not None else v for v in values]
-
-
 def pack_values(kind: str, values: Sequence[Any]) -> Sequence[Any] | bytes:
     """Check ``values`` for a primitive kind and put them in the column's storage form.
 
@@ -143,11 +150,11 @@ def pack_values(kind: str, values: Sequence[Any]) -> Sequence[Any] | bytes:
     if kind == "duration" and not isinstance(values, array.array):
         if values and not set(map(type, values)) <= {_dt.timedelta}:
             raise TypeError("duration values must all be datetime.timedelta")
-        return array.array("q", map(floordiv, values, repeat(ONE_MICROSECOND)))
+        return int64_array(list(map(floordiv, values, repeat(ONE_MICROSECOND))))
     if code is not None:
         if isinstance(values, array.array) and values.typecode == code:
             return values
-        return array.array(code, values)
+        return int64_array(values) if code == "q" else array.array(code, values)
     if kind == "boolean":
         if isinstance(values, (bytes, bytearray)):
             if bytes(values).translate(None, b"\x00\x01"):
@@ -160,8 +167,6 @@ def pack_values(kind: str, values: Sequence[Any]) -> Sequence[Any] | bytes:
     expected = PRIMITIVE_KINDS[kind]
     if held and not set(map(type, held)) <= {expected}:
         raise TypeError(f"packed {kind} values must all be {expected.__name__}")
-    if kind == "datetime":
-        held = tuple(_normalise_datetimes(held))
     return held
 
 
@@ -236,6 +241,92 @@ class PrimitiveColumn(Column):
 
     def __repr__(self) -> str:
         return f"PrimitiveColumn({self.kind!r}, <{len(self)} values>)"
+
+
+EPOCH_UTC = _dt.datetime(1970, 1, 1, tzinfo=UTC)
+EPOCH_NAIVE = _dt.datetime(1970, 1, 1)
+#: the instant a date stands for: its midnight, read as UTC
+MIDNIGHT_UTC = _dt.time(tzinfo=UTC)
+
+
+def as_instants(values: Any) -> Any:
+    """Naive datetimes as aware ones with the same wall clock in UTC (no local time involved)."""
+    return map(add, map(sub, values, repeat(EPOCH_NAIVE)), repeat(EPOCH_UTC))
+
+
+def as_naive(instants: Any) -> Any:
+    """The inverse of :func:`as_instants`."""
+    return map(add, map(sub, instants, repeat(EPOCH_UTC)), repeat(EPOCH_NAIVE))
+
+
+class DatetimeColumn(Column):
+    """Datetimes held as UTC instants, and which of them are naive.
+
+    An aware datetime is its instant; a naive one is held as its wall clock
+    read as UTC and comes back naive. ``naive`` is ``False`` (all aware),
+    ``True`` (all naive: dates, as midnights, are) or bytes with one 0/1 per
+    element. ``DatetimeColumn(values)`` takes naive or aware datetimes (aware
+    ones in any zone, kept as the same instant, as :class:`Primitive` does).
+    """
+
+    __slots__ = ("instants", "naive")
+    kind = "datetime"
+
+    def __init__(self, values: Sequence[_dt.datetime]) -> None:
+        values = list(values)
+        if values and not set(map(type, values)) <= {_dt.datetime}:
+            raise TypeError("DatetimeColumn: values must all be datetime.datetime")
+        zones = set(map(_TZINFO, values))
+        if None not in zones:
+            self.naive: bool | bytes = False
+            self.instants: Sequence[_dt.datetime] = tuple(values if zones <= {UTC} else (v.astimezone(UTC) for v in values))
+        elif zones == {None}:
+            self.naive = True
+            self.instants = tuple(as_instants(values))
+        else:
+            self.naive = bytes(v.tzinfo is None for v in values)
+            self.instants = tuple(
+                v - EPOCH_NAIVE + EPOCH_UTC if v.tzinfo is None else v if v.tzinfo is UTC else v.astimezone(UTC) for v in values
+            )
+
+    @classmethod
+    def unchecked(cls, instants: Sequence[_dt.datetime], naive: bool | bytes) -> DatetimeColumn:
+        """A column over aware UTC datetimes and their naive flag(s), already checked."""
+        column = cls.__new__(cls)
+        column.instants, column.naive = instants, naive
+        return column
+
+    def __len__(self) -> int:
+        return len(self.instants)
+
+    def _value(self, instant: _dt.datetime, naive: Any) -> _dt.datetime:
+        return instant - EPOCH_UTC + EPOCH_NAIVE if naive else instant
+
+    def literal(self, index: int) -> Literal:
+        naive = self.naive if isinstance(self.naive, bool) else self.naive[index]
+        value = self._value(self.instants[index], naive)
+        return _lit.Literal(scalar=_lit.Scalar(primitive=_lit.Primitive(datetime=value)))
+
+    def literals(self) -> Iterator[Literal]:
+        Literal, Scalar, Primitive = _lit.Literal, _lit.Scalar, _lit.Primitive
+        return (Literal(scalar=Scalar(primitive=Primitive(datetime=v))) for v in self.tolist())
+
+    def tolist(self) -> list[_dt.datetime]:
+        """The datetimes as :class:`Primitive` holds them: naive ones naive, aware ones in UTC."""
+        if self.naive is False:
+            return list(self.instants)
+        if self.naive is True:
+            return list(as_naive(self.instants))
+        return list(map(self._value, self.instants, self.naive))
+
+    def slice(self, start: int, stop: int) -> DatetimeColumn:
+        naive = self.naive if isinstance(self.naive, bool) else self.naive[start:stop]
+        return DatetimeColumn.unchecked(self.instants[start:stop], naive)
+
+    def same_as(self, other: Column) -> bool | None:
+        if isinstance(other, DatetimeColumn) and isinstance(self.naive, bool) and other.naive is self.naive:
+            return len(self.instants) == len(other.instants) and all(a == b for a, b in zip(self.instants, other.instants))
+        return None
 
 
 class NoneColumn(Column):
@@ -323,7 +414,7 @@ class UnionColumn(Column):
         index = bytes(index)
         if len(variants) != len(columns) or len(variants) > MAX_UNION_VARIANTS:
             raise ValueError(f"UnionColumn: one column per variant, at most {MAX_UNION_VARIANTS} variants")
-        if index and max(index) >= len(variants):
+        if index.translate(None, bytes(range(len(variants)))):
             raise ValueError("UnionColumn: index names a variant that does not exist")
         for number, column in enumerate(columns):
             if index.count(number) != len(column):
@@ -525,8 +616,3 @@ class MapColumn(Column):
         ):
             return self.child.same_as(other.child)
         return None
-
-
-def none_mask(values: Sequence[Any]) -> bytes:
-    """One byte per value: 1 where it is ``None``, else 0."""
-    return bytes(map(is_, values, repeat(None)))

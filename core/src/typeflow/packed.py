@@ -14,10 +14,11 @@ most of the speed for large lists and maps comes from. The column kinds are in
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, overload
 
-from typeflow.columns import PRIMITIVE_KINDS, Column, LiteralsColumn, PrimitiveColumn, pack_values
+from typeflow.columns import PRIMITIVE_KINDS, Column, DatetimeColumn, LiteralsColumn, PrimitiveColumn, pack_values
 
 if TYPE_CHECKING:
     from typeflow.literals import Literal
@@ -25,7 +26,15 @@ if TYPE_CHECKING:
 __all__ = ["PACKED_KINDS", "PackedLiteralMap", "PackedLiterals", "pack_values"]
 
 #: primitive kinds a packed collection or map may hold, with the Python type of one value
-PACKED_KINDS = PRIMITIVE_KINDS
+PACKED_KINDS = {**PRIMITIVE_KINDS, "datetime": datetime.datetime}
+
+
+def _primitive_column(kind: str, values: Sequence[Any], tag: str) -> Column:
+    if kind == "datetime":
+        if tag:
+            raise ValueError("only the binary kind takes a tag")
+        return DatetimeColumn(values)
+    return PrimitiveColumn(kind, values, tag)
 
 
 def _sequence_equal(a: Sequence[Any], b: Sequence[Any]) -> bool:
@@ -44,7 +53,7 @@ class PackedLiterals(Sequence["Literal"]):
     __slots__ = ("column",)
 
     def __init__(self, kind: str, values: Sequence[Any], tag: str = "") -> None:
-        self.column: Column = PrimitiveColumn(kind, values, tag)
+        self.column: Column = _primitive_column(kind, values, tag)
 
     @classmethod
     def of(cls, column: Column) -> PackedLiterals:
@@ -123,7 +132,7 @@ class PackedLiteralMap(Mapping[str, "Literal"]):
     __slots__ = ("_by_key", "column", "raw_keys")
 
     def __init__(self, kind: str, keys: Sequence[str], values: Sequence[Any], tag: str = "") -> None:
-        self._init(keys, PrimitiveColumn(kind, values, tag))
+        self._init(keys, _primitive_column(kind, values, tag))
 
     @classmethod
     def of(cls, keys: Sequence[str], column: Column) -> PackedLiteralMap:
@@ -170,9 +179,9 @@ class PackedLiteralMap(Mapping[str, "Literal"]):
         return column.values
 
     def raw(self) -> dict[str, Any]:
-        """A new ``dict`` of key to raw value (primitive columns only)."""
+        """A new ``dict`` of key to raw value (primitive and datetime columns only)."""
         column = self.column
-        if not isinstance(column, PrimitiveColumn):
+        if not isinstance(column, (PrimitiveColumn, DatetimeColumn)):
             raise TypeError(f"a packed {column.kind} map has no raw values")
         return dict(zip(self.raw_keys, column.tolist()))
 

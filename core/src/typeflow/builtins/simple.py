@@ -17,7 +17,7 @@ from typing import Any
 
 import msgpack
 
-from typeflow.columns import ONE_MICROSECOND, UTC, Column, PrimitiveColumn
+from typeflow.columns import MIDNIGHT_UTC, ONE_MICROSECOND, Column, DatetimeColumn, PrimitiveColumn, int64_array
 from typeflow.errors import TypeTransformerFailedError
 from typeflow.literals import INT64_MAX, INT64_MIN, Binary, Literal, LiteralType, Primitive, Scalar, SimpleType, Void
 from typeflow.transformer import TransformContext, TypeTransformer
@@ -123,10 +123,10 @@ class IntTransformer(PrimitiveTransformer):
         return number
 
     def pack_values(self, values: list[Any]) -> Any:
-        # array('q') checks every element is integer-like and in range, in C, but takes bools
+        # checks every element is integer-like and in range, in C, but takes bools
         if bool in set(map(type, values)):
             raise TypeError("a bool among the ints")
-        return array.array("q", values)
+        return int64_array(values)
 
 
 class FloatTransformer(PrimitiveTransformer):
@@ -229,9 +229,6 @@ class BoolTransformer(PrimitiveTransformer):
         return value
 
 
-_TZINFO = operator.attrgetter("tzinfo")
-
-
 class DatetimeTransformer(PrimitiveTransformer):
     """Aware datetimes keep their instant and come back in UTC; naive ones come back naive."""
 
@@ -241,11 +238,12 @@ class DatetimeTransformer(PrimitiveTransformer):
     def __init__(self) -> None:
         super().__init__("datetime", _dt.datetime)
 
-    def pack_values(self, values: list[Any]) -> Any:
+    def pack_column(self, ctx: TransformContext, values: list[Any], python_type: Any) -> Column:
         check_types(values, {_dt.datetime}, "datetime")  # subclasses (pandas.Timestamp) go one by one
-        if set(map(_TZINFO, values)) <= {None, UTC}:
-            return tuple(values)
-        return tuple(v.astimezone(UTC) if v.tzinfo is not None else v for v in values)  # as Primitive does
+        return DatetimeColumn(values)
+
+    def unpack_column(self, ctx: TransformContext, column: Column, python_type: Any) -> list[Any] | None:
+        return column.tolist() if isinstance(column, DatetimeColumn) else None
 
     def to_raw(self, value: Any, python_type: Any) -> _dt.datetime:
         if not isinstance(value, _dt.datetime):
@@ -276,12 +274,13 @@ class DateTransformer(PrimitiveTransformer):
         stored: _dt.datetime = super().from_primitive(p, lv, python_type)
         return stored.date()
 
-    def pack_values(self, values: list[Any]) -> Any:
+    def pack_column(self, ctx: TransformContext, values: list[Any], python_type: Any) -> Column:
         check_types(values, {_dt.date}, "date")
-        return tuple(map(_dt.datetime.fromordinal, map(_dt.date.toordinal, values)))
+        return DatetimeColumn.unchecked(tuple(map(_dt.datetime.combine, values, repeat(MIDNIGHT_UTC))), True)
 
-    def unpack_values(self, column: PrimitiveColumn) -> list[Any]:
-        return list(map(_dt.datetime.date, column.values))
+    def unpack_column(self, ctx: TransformContext, column: Column, python_type: Any) -> list[Any] | None:
+        # an instant's UTC date is the naive datetime's date, and an aware one's date in UTC
+        return list(map(_dt.datetime.date, column.instants)) if isinstance(column, DatetimeColumn) else None
 
     def guess_python_type(self, literal_type: LiteralType) -> Any:
         raise ValueError("DATETIME reverses to datetime, not date")
@@ -302,7 +301,7 @@ class TimedeltaTransformer(PrimitiveTransformer):
     def pack_values(self, values: list[Any]) -> Any:
         check_types(values, {_dt.timedelta}, "timedelta")
         # OverflowError past 292,000 years: those lists are held one literal per element
-        return array.array("q", map(floordiv, values, repeat(ONE_MICROSECOND)))
+        return int64_array(list(map(floordiv, values, repeat(ONE_MICROSECOND))))
 
     def unpack_values(self, column: PrimitiveColumn) -> list[Any]:
         return column.tolist()

@@ -14,6 +14,7 @@ import dataclasses
 import typing
 from collections.abc import Iterable
 from itertools import compress, repeat
+from operator import is_
 from typing import Any, get_args, get_origin
 
 from typeflow.columns import MAX_UNION_VARIANTS, Column, NoneColumn, UnionColumn
@@ -155,11 +156,17 @@ class UnionTransformer(TypeTransformer[Any]):
         variants = self.variants(python_type)
         if len(variants) > MAX_UNION_VARIANTS:
             raise CannotPack(f"more than {MAX_UNION_VARIANTS} variants")
-        numbers: list[Any] = list(map(self._exact_numbers(variants).get, map(type, values)))
-        try:
-            index = bytes(numbers)
-        except TypeError:  # some values are of no variant's exact type
-            index = bytes(self._choose(ctx, v, variants) if n is None else n for v, n in zip(values, numbers))
+        optional = len(variants) == 2 and NoneType in (variants[0].exact, variants[1].exact)
+        if optional:  # Optional[T]: None goes to the None variant, anything else to T (which checks it)
+            index = bytes(map(is_, values, repeat(None)))
+            if variants[0].exact is NoneType:
+                index = index.translate(_SELECT[0])
+        else:
+            numbers: list[Any] = list(map(self._exact_numbers(variants).get, map(type, values)))
+            try:
+                index = bytes(numbers)
+            except TypeError:  # some values are of no variant's exact type
+                index = bytes(self._choose(ctx, v, variants) if n is None else n for v, n in zip(values, numbers))
         columns = tuple(
             NoneColumn(index.count(n))  # a none column's length is proven by the index, so only a union has one
             if variant.exact is NoneType

@@ -71,6 +71,25 @@ _SIMPLE: dict[Any, Checker] = {
 }
 
 
+#: exact types each simple checker accepts without a closer look: a list of them is checked in one C pass
+_ACCEPTS: dict[Checker, frozenset[type]] = {
+    _int: frozenset({int}),
+    _float: frozenset({int, float}),
+    _bool: frozenset({bool}),
+    _SIMPLE[str]: frozenset({str}),
+    _SIMPLE[bytes]: frozenset({bytes}),
+    _SIMPLE[_dt.datetime]: frozenset({_dt.datetime}),
+    _SIMPLE[_dt.date]: frozenset({_dt.date, _dt.datetime}),
+    _SIMPLE[_dt.timedelta]: frozenset({_dt.timedelta}),
+}
+
+
+def _all_accepted(values: Any, item: Checker) -> bool:
+    """Whether every value's exact type is one ``item`` accepts (``False`` means: look one by one)."""
+    accepted = _ACCEPTS.get(item)
+    return accepted is not None and set(map(type, values)) <= accepted
+
+
 def checker(t: Any) -> Checker:
     """The (cached) checker for type hint ``t``."""
     try:
@@ -134,7 +153,7 @@ def _sequence(kind: type, item: Checker) -> Checker:
     def check(value: Any) -> None:
         if not isinstance(value, kind):
             raise _fail(f"expected a {kind.__name__}", kind, value)
-        if item is _ok:
+        if item is _ok or _all_accepted(value, item):
             return
         for i, element in enumerate(value):  # type: ignore[var-annotated,arg-type]
             try:
@@ -162,6 +181,8 @@ def _mapping(key: Checker, val: Checker) -> Checker:
     def check(value: Any) -> None:
         if not isinstance(value, dict):
             raise _fail("expected a dict", dict, value)
+        if (key is _ok or _all_accepted(value, key)) and (val is _ok or _all_accepted(value.values(), val)):
+            return
         for k, v in value.items():
             try:
                 key(k)
