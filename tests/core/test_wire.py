@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import sys
 from typing import Any
@@ -13,6 +14,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from typeflow import wire
+from typeflow.columns import (
+    Column,
+    DatetimeColumn,
+    ListColumn,
+    LiteralsColumn,
+    MapColumn,
+    NoneColumn,
+    PrimitiveColumn,
+    UnionColumn,
+)
 from typeflow.errors import LiteralDecodeError
 from typeflow.literals import (
     Binary,
@@ -111,6 +122,50 @@ packed = st.one_of(
 )
 packed_maps = st.dictionaries(TEXT, INT64).map(lambda d: LiteralMap.packed("integer", list(d), list(d.values())))
 
+datetimes = st.datetimes() | st.datetimes(timezones=st.just(dt.timezone.utc))
+leaf_columns: st.SearchStrategy[Column] = st.one_of(
+    packed.map(lambda c: c.literals.column),  # type: ignore[attr-defined]
+    st.lists(datetimes, max_size=6).map(DatetimeColumn),
+    st.lists(st.dates(), max_size=6).map(lambda v: DatetimeColumn([dt.datetime(d.year, d.month, d.day) for d in v])),
+    st.lists(st.timedeltas(min_value=dt.timedelta(days=-(10**8)), max_value=dt.timedelta(days=10**8)), max_size=6).map(
+        lambda v: PrimitiveColumn("duration", v)
+    ),
+)
+
+
+@st.composite
+def union_columns(draw: st.DrawFn, inner: st.SearchStrategy[Column]) -> Column:
+    parts = draw(st.lists(inner | st.integers(0, 4).map(NoneColumn), min_size=1, max_size=3))
+    numbers = [n for n, part in enumerate(parts) for _ in range(len(part))]
+    index = bytes(draw(st.permutations(numbers))) if numbers else b""
+    variants = draw(st.lists(literal_types, min_size=len(parts), max_size=len(parts)))
+    return UnionColumn(variants, index, parts)
+
+
+@st.composite
+def list_columns(draw: st.DrawFn, inner: st.SearchStrategy[Column]) -> Column:
+    child = draw(inner)
+    cuts = sorted(draw(st.lists(st.integers(0, len(child)), max_size=4)))
+    bounds = [0, *cuts, len(child)]
+    return ListColumn([b - a for a, b in itertools.pairwise(bounds)], child)
+
+
+@st.composite
+def map_columns(draw: st.DrawFn, inner: st.SearchStrategy[Column]) -> Column:
+    shapes = draw(st.lists(st.lists(TEXT, unique=True, max_size=3).map(tuple), min_size=1, max_size=3, unique=True))
+    index = draw(st.lists(st.integers(0, len(shapes) - 1), max_size=5))
+    total = sum(len(shapes[i]) for i in index)
+    child = draw(inner.filter(lambda c: len(c) >= total))
+    one_shape = len(shapes) == 1 and shapes[0] and draw(st.booleans())
+    return MapColumn(shapes, None if one_shape else index, child.slice(0, total), len(index))
+
+
+def _extend_columns(inner: st.SearchStrategy[Column]) -> st.SearchStrategy[Column]:
+    return union_columns(inner) | list_columns(inner) | map_columns(inner)
+
+
+columns = st.recursive(leaf_columns, _extend_columns, max_leaves=6)
+
 
 def _extend_literals(inner: st.SearchStrategy[Literal]) -> st.SearchStrategy[Literal]:
     return st.one_of(
@@ -119,6 +174,13 @@ def _extend_literals(inner: st.SearchStrategy[Literal]) -> st.SearchStrategy[Lit
         st.builds(Literal, scalar=st.builds(Scalar, union=st.builds(Union, value=inner, stored_type=literal_types))),
         st.builds(Literal, collection=packed, hash=st.none() | TEXT),
         st.builds(Literal, map=packed_maps),
+        st.builds(Literal, collection=st.builds(LiteralCollection.from_column, columns)),
+        st.builds(Literal, collection=st.builds(LiteralCollection.from_column, st.lists(inner, max_size=3).map(LiteralsColumn))),
+        columns.flatmap(
+            lambda c: st.lists(TEXT, min_size=len(c), max_size=len(c), unique=True).map(
+                lambda keys: Literal(map=LiteralMap.from_column(keys, c))
+            )
+        ),
     )
 
 
@@ -141,9 +203,10 @@ wire_objects = st.one_of(
 @settings(max_examples=300, deadline=None)
 @given(obj=wire_objects)
 def test_binary_and_dict_forms_round_trip_losslessly(obj: Any) -> None:
-    assert wire.loads(wire.dumps(obj)) == obj
-    as_json = json.dumps(wire.to_dict(obj), allow_nan=False)
-    assert wire.from_dict(json.loads(as_json)) == obj
+    for version in wire.READ_VERSIONS:
+        assert wire.loads(wire.dumps(obj, version=version)) == obj
+        as_json = json.dumps(wire.to_dict(obj, version=version), allow_nan=False)
+        assert wire.from_dict(json.loads(as_json)) == obj
 
 
 @settings(max_examples=500, deadline=None)
@@ -179,10 +242,11 @@ def test_mutated_encodings_raise_only_literal_decode_error_or_decode(obj: Any, d
 @given(tree=JSON | st.dictionaries(st.sampled_from(["scalar", "collection", "map", "hash", "literals", "packed"]), JSON))
 def test_arbitrary_json_raises_only_literal_decode_error(tree: Any) -> None:
     for kind in ("literal", "literal_type", "literal_map"):
-        try:
-            wire.from_dict({"typeflow_wire": 1, kind: tree})
-        except LiteralDecodeError:
-            pass
+        for version in wire.READ_VERSIONS:
+            try:
+                wire.from_dict({"typeflow_wire": version, kind: tree})
+            except LiteralDecodeError:
+                pass
 
 
 def _header(kind: bytes = b"L") -> bytes:

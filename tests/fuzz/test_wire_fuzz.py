@@ -30,7 +30,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.core.test_wire import wire_objects
-from typeflow import wire
+from typeflow import TypeEngine, wire
 from typeflow.errors import LiteralDecodeError
 from typeflow.literals import (
     Binary,
@@ -246,6 +246,35 @@ def mutate(data: bytes, rng: random.Random) -> tuple[bytes, str]:
     return bytes(buf), ",".join(done)
 
 
+def _packed_forms() -> list[Any]:
+    """A literal of every column kind, nested, to mutate (built by the engine, as users make them)."""
+    from typing import Dict, List, Optional
+    from typing import Union as U
+
+    engine = TypeEngine()
+    ctx = engine.context()
+    utc = dt.timezone.utc
+    samples: list[tuple[Any, Any]] = [
+        ([1, None, 3] * 4, List[Optional[int]]),
+        ([1, "a", None, 2.5, True] * 3, List[U[int, str, float, bool, None]]),
+        (
+            [dt.datetime(2024, 1, 1, 1, 2, 3, 4), dt.datetime(1, 1, 1, tzinfo=utc), dt.datetime(9999, 12, 31, tzinfo=utc)],
+            List[dt.datetime],
+        ),
+        ([dt.datetime(2024, 1, 1)] * 3, List[dt.datetime]),
+        ([dt.date(2024, 2, 29), dt.date(1, 1, 1)], List[dt.date]),
+        ([dt.timedelta(days=-3, microseconds=7), dt.timedelta(0)], List[dt.timedelta]),
+        ([{"a": 1, "b": 2}] * 3 + [{}, {"c": 3}], List[Dict[str, int]]),
+        ([{}, {}], List[Dict[str, int]]),
+        ([[1, 2], [], [None]], List[List[Optional[int]]]),
+        ([[{"k": [dt.timedelta(1), None]}]], List[List[Dict[str, List[Optional[dt.timedelta]]]]]),
+        ({"a": 1.5, "b": None}, Dict[str, Optional[float]]),
+        ({"a": dt.datetime(2020, 1, 1)}, Dict[str, dt.datetime]),
+        ([True, False] * 5, List[bool]),
+    ]
+    return [engine.to_literal(ctx, value, t) for value, t in samples]
+
+
 def _corpus() -> list[bytes]:
     """Valid encodings of every kind of wire object, to mutate."""
     lit = Literal(scalar=Scalar(primitive=Primitive(integer=7)))
@@ -274,6 +303,7 @@ def _corpus() -> list[bytes]:
         Literal(map=LiteralMap(literals={"a": lit, "b": Literal(collection=LiteralCollection(literals=[lit]))})),
         LiteralMap(literals={"x": lit}),
         LiteralMap.packed("integer", ["x", "y"], [1, 2]),
+        *_packed_forms(),
         int_type,
         LiteralType(collection_type=LiteralType(map_value_type=int_type), metadata={"$schema": {"type": "object"}}),
         LiteralType(union_type=UnionType((int_type, LiteralType(simple=SimpleType.NONE))), annotation={"a": 1}),
@@ -325,7 +355,8 @@ msgpack_trees = st.recursive(
     | st.floats()
     | st.text(max_size=8)
     | st.binary(max_size=8)
-    | st.sampled_from(["scalar", "collection", "map", "packed", "literals", "kind", "values", "integer", "float_value"]),
+    | st.sampled_from(["scalar", "collection", "map", "packed", "literals", "kind", "values", "integer", "float_value"])
+    | st.sampled_from(["union", "list", "none", "datetime", "duration", "boolean", "string_value", "INTEGER", "NONE"]),
     lambda inner: (
         st.lists(inner, max_size=4)
         | st.dictionaries(
@@ -353,6 +384,15 @@ msgpack_trees = st.recursive(
                     "value",
                     "stored_type",
                     "generic",
+                    "column",
+                    "variants",
+                    "index",
+                    "columns",
+                    "lengths",
+                    "shapes",
+                    "count",
+                    "width",
+                    "naive",
                 ]
             ),
             inner,
@@ -504,6 +544,120 @@ def test_real_literals_decode_well_within_the_multiple() -> None:
     ]
     for lit in samples:
         assert check_decode(wire.dumps(lit), label="real literal") == lit
+
+
+INT_T: Any = {"simple": "INTEGER"}
+NONE_T: Any = {"simple": "NONE"}
+
+
+def _ints(*values: int) -> dict[str, Any]:
+    return {"kind": "integer", "values": b"".join(v.to_bytes(8, "little", signed=True) for v in values)}
+
+
+def _q(*values: int) -> bytes:
+    return b"".join(v.to_bytes(8, "little", signed=True) for v in values)
+
+
+_TS = msgpack.packb([dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)], datetime=True)
+MALFORMED_COLUMNS: list[tuple[str, Any]] = [
+    ("unknown kind", {"kind": "tensor", "values": b""}),
+    ("kind not a string", {"kind": 3}),
+    ("extra field", {**_ints(1), "extra": 1}),
+    ("ints not 8-byte", {"kind": "integer", "values": b"\x01\x02\x03"}),
+    ("duration not 8-byte", {"kind": "duration", "values": b"\x01"}),
+    ("boolean byte 2", {"kind": "boolean", "values": b"\x00\x02"}),
+    ("boolean as list in v2", {"kind": "boolean", "values": [True]}),
+    ("strings not strings", {"kind": "string_value", "values": ["a", b"b"]}),
+    ("tag on integers", {**_ints(1), "tag": "x"}),
+    ("none outside a union", {"kind": "none"}),
+    ("union of no variants", {"kind": "union", "variants": [], "index": b"", "columns": []}),
+    ("union of 256 variants", {"kind": "union", "variants": [INT_T] * 256, "index": b"", "columns": [_ints()] * 256}),
+    ("union index past the variants", {"kind": "union", "variants": [INT_T], "index": b"\x01", "columns": [_ints()]}),
+    ("union index longer than its column", {"kind": "union", "variants": [INT_T], "index": b"\x00\x00", "columns": [_ints(1)]}),
+    ("union column longer than its index", {"kind": "union", "variants": [INT_T], "index": b"\x00", "columns": [_ints(1, 2)]}),
+    ("union columns fewer than variants", {"kind": "union", "variants": [INT_T, NONE_T], "index": b"\x01", "columns": [_ints()]}),
+    ("union index as text", {"kind": "union", "variants": [INT_T], "index": "\x00", "columns": [_ints(1)]}),
+    ("union variant not a type", {"kind": "union", "variants": [{"simple": "WHAT"}], "index": b"\x00", "columns": [_ints(1)]}),
+    ("list lengths negative", {"kind": "list", "lengths": _q(-1, 2), "values": _ints(1)}),
+    ("list lengths past the child", {"kind": "list", "lengths": _q(2**62), "values": _ints(1)}),
+    ("list lengths short of the child", {"kind": "list", "lengths": _q(0), "values": _ints(1)}),
+    ("list lengths not 8-byte", {"kind": "list", "lengths": b"\x01", "values": _ints()}),
+    ("list of a none column", {"kind": "list", "lengths": _q(2**40), "values": {"kind": "none"}}),
+    ("map of no shapes", {"kind": "map", "count": 0, "shapes": [], "values": _ints()}),
+    ("map shape with a duplicate key", {"kind": "map", "count": 1, "shapes": [["a", "a"]], "values": _ints(1, 2)}),
+    ("map shape key not a string", {"kind": "map", "count": 1, "shapes": [[1]], "values": _ints(1)}),
+    ("map of empty shapes, no index", {"kind": "map", "count": 2**40, "shapes": [[]], "values": _ints()}),
+    ("map count negative", {"kind": "map", "count": -1, "shapes": [["a"]], "values": _ints()}),
+    ("map count past the values", {"kind": "map", "count": 3, "shapes": [["a"]], "values": _ints(1)}),
+    (
+        "map index width 3",
+        {"kind": "map", "count": 1, "shapes": [["a"]], "index": b"\x00\x00\x00", "width": 3, "values": _ints(1)},
+    ),
+    (
+        "map index past the shapes",
+        {"kind": "map", "count": 1, "shapes": [["a"]], "index": b"\x01", "width": 1, "values": _ints(1)},
+    ),
+    (
+        "map index shorter than count",
+        {"kind": "map", "count": 2, "shapes": [["a"], ["b"]], "index": b"\x00", "width": 1, "values": _ints(1, 2)},
+    ),
+    ("map width without index", {"kind": "map", "count": 1, "shapes": [["a"]], "width": 1, "values": _ints(1)}),
+    (
+        "map values short of the shapes",
+        {"kind": "map", "count": 2, "shapes": [["a"], ["b", "c"]], "index": b"\x01\x01", "width": 1, "values": _ints(1, 2, 3)},
+    ),
+    ("datetimes not bytes", {"kind": "datetime", "values": [1, 2]}),
+    ("datetimes not msgpack", {"kind": "datetime", "values": b"\xc1"}),
+    ("datetimes of ints", {"kind": "datetime", "values": msgpack.packb([1, 2])}),
+    ("datetimes of another extension", {"kind": "datetime", "values": b"\x91\xd4\x05\x00"}),
+    ("datetime past year 9999", {"kind": "datetime", "values": b"\x91\xc7\x0c\xff" + bytes(4) + (2**62).to_bytes(8, "big")}),
+    (
+        "datetime with 2e9 nanoseconds",
+        {"kind": "datetime", "values": b"\x91\xc7\x0c\xff" + (2 * 10**9).to_bytes(4, "big") + bytes(8)},
+    ),
+    ("datetimes with trailing bytes", {"kind": "datetime", "values": _TS + b"\x00"}),
+    ("naive mask too short", {"kind": "datetime", "values": _TS, "naive": b""}),
+    ("naive mask byte 2", {"kind": "datetime", "values": _TS, "naive": b"\x02"}),
+    ("naive as a number", {"kind": "datetime", "values": _TS, "naive": 1}),
+    ("literals not literals", {"kind": "literals", "literals": [{"scalar": {}}]}),
+    ("column not a map", [1, 2]),
+]
+
+
+@pytest.mark.parametrize(("label", "column"), MALFORMED_COLUMNS, ids=[c[0] for c in MALFORMED_COLUMNS])
+def test_malformed_columns_are_refused_with_literal_decode_error(label: str, column: Any) -> None:
+    wrappers = [
+        {"collection": {"packed": column}},
+        {"map": {"packed": {"keys": ["a"], "column": column}}},
+        {"collection": {"packed": {"kind": "list", "lengths": _q(1), "values": column}}},
+    ]
+    if label != "none outside a union":  # as a union's variant, it is where it belongs
+        wrappers.append({"collection": {"packed": {"kind": "union", "variants": [INT_T], "index": b"\x00", "columns": [column]}}})
+    for tree in wrappers:
+        assert check_decode(_header() + msgpack.packb(tree, use_bin_type=True), label=label) is None, label
+
+
+def test_columns_nested_past_the_depth_limit_are_refused() -> None:
+    tree: Any = _ints(1)
+    for _ in range(wire.MAX_DEPTH + 2):
+        tree = {"kind": "list", "lengths": _q(1), "values": tree}
+    assert check_decode(_header() + msgpack.packb({"collection": {"packed": tree}}), label="deep columns") is None
+
+
+def test_a_short_input_never_decodes_to_a_huge_collection() -> None:
+    """Every count a column declares is backed by bytes that are present."""
+    rng = random.Random(SEED)
+    for _ in range(max(EXAMPLES // 10, 30)):
+        count = rng.choice([2**20, 2**31, 2**40])
+        candidates = [
+            {"kind": "map", "count": count, "shapes": [[]], "values": _ints()},
+            {"kind": "map", "count": count, "shapes": [["a"]], "values": _ints(1)},
+            {"kind": "list", "lengths": _q(count), "values": {"kind": "none"}},
+            {"kind": "union", "variants": [NONE_T], "index": b"", "columns": [{"kind": "none"}]},
+        ]
+        for column in candidates:
+            result = check_decode(_header() + msgpack.packb({"collection": {"packed": column}}), label=repr(column)[:80])
+            assert result is None or len(result.collection.literals) <= 1  # type: ignore[union-attr]
 
 
 # ----------------------------------------------------------------------------- nothing unpickled
