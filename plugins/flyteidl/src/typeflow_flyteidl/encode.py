@@ -77,18 +77,19 @@ def encode_literal(lit: Literal, where: str = "$") -> bytes:
 
 def encode_collection(coll: LiteralCollection, where: str) -> bytes:
     literals = coll.literals
-    if isinstance(literals, PackedLiterals):
+    if isinstance(literals, PackedLiterals) and literals.kind in bulk.CODECS:
         try:
             return bulk.encode_collection(literals)
         except UnicodeEncodeError:
             pass  # say which element: the element-by-element path below names it
+    # other packed kinds (unions, lists, maps, datetimes, ...) are written element by element for now
     return b"".join(field_message(1, encode_literal(x, f"{where}[{i}]")) for i, x in enumerate(literals))
 
 
 def encode_literal_map(lm: LiteralMap, where: str = "$") -> bytes:
     """The ``flyteidl.core.LiteralMap`` bytes of ``lm``."""
     literals = lm.literals
-    if isinstance(literals, PackedLiteralMap):
+    if isinstance(literals, PackedLiteralMap) and literals.kind in bulk.CODECS:
         try:
             return bulk.encode_map(literals, str.encode)
         except UnicodeEncodeError:
