@@ -369,3 +369,38 @@ def test_a_dataclass_with_a_long_int_list_is_checked_in_bulk_and_still_says_wher
     with pytest.raises(TypeTransformerFailedError) as info:
         ctx.engine.to_literal(ctx, flagged, Rec)
     assert info.value.location == "$.history[1]"
+
+
+class Celsius(float):
+    pass
+
+
+def test_a_transformer_with_the_earlier_packed_protocol_is_still_held_packed(ctx: TransformContext) -> None:
+    from typeflow import TypeTransformer
+
+    class CelsiusTransformer(TypeTransformer[Celsius]):
+        packed_kind = "float_value"
+
+        def __init__(self) -> None:
+            super().__init__("Celsius", Celsius)
+
+        def get_literal_type(self, t: Any) -> LiteralType:
+            return LiteralType(simple=SimpleType.FLOAT)
+
+        def to_literal(self, ctx: TransformContext, v: Any, t: Any, expected: Any) -> Literal:
+            return Literal(scalar=Scalar(primitive=Primitive(float_value=float(v))))
+
+        def to_python_value(self, ctx: TransformContext, lv: Literal, t: Any) -> Celsius:
+            return Celsius(lv.scalar.primitive.float_value)  # type: ignore[union-attr]
+
+        def pack_many(self, values: list[Any], t: Any) -> list[float]:
+            return [float(v) for v in values]
+
+        def unpack_many(self, values: Any, t: Any) -> list[Celsius]:
+            return [Celsius(v) for v in values]
+
+    ctx.engine.register(CelsiusTransformer())
+    lv = ctx.engine.to_literal(ctx, [Celsius(1.5), Celsius(-3.0)], List[Celsius])
+    assert lv.collection is not None and lv.collection.literals.kind == "float_value"  # type: ignore[union-attr]
+    back = ctx.engine.to_python_value(ctx, wire.loads(wire.dumps(lv)), List[Celsius])
+    assert back == [1.5, -3.0] and all(type(v) is Celsius for v in back)

@@ -11,6 +11,11 @@ A transformer whose values can be held packed defines
   column, or ``None`` when the column is not one it reads in bulk (the caller
   then reads the element literals one by one).
 
+A transformer whose values are one primitive each may instead keep the
+simpler protocol of typeflow 0.1: ``packed_kind`` (a primitive column kind),
+``packed_tag`` (for binaries), ``pack_many(values, python_type)`` returning the
+raw values and ``unpack_many(raw_values, python_type)`` returning the list.
+
 Packing is only ever a faster way to the same literals: a packed collection
 compares equal to the expanded one, and reading either gives the same values.
 ``engine.context(packed=False)`` turns it off (every element gets its own literal).
@@ -21,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from typeflow.columns import Column, LiteralsColumn
+from typeflow.columns import Column, LiteralsColumn, PrimitiveColumn
 from typeflow.errors import TypeTransformerFailedError
 from typeflow.transformer import TransformContext, TypeTransformer, strip_annotated
 
@@ -37,9 +42,32 @@ def packable(ctx: TransformContext, transformer: TypeTransformer[Any], python_ty
     """Whether lists of ``python_type`` are held packed by ``transformer``."""
     if not ctx.options.get("packed", True):
         return False
-    if getattr(transformer, "pack_column", None) is None or getattr(transformer, "to_literal_collection", None) is not None:
+    speaks = getattr(transformer, "pack_column", None) is not None or getattr(transformer, "packed_kind", None) is not None
+    if not speaks or getattr(transformer, "to_literal_collection", None) is not None:
         return False
     return not strip_annotated(python_type)[1]  # annotated elements (HashMethod, …) need their own literals
+
+
+def _pack_column(ctx: TransformContext, transformer: Any, values: list[Any], python_type: Any) -> Column:
+    if getattr(transformer, "pack_column", None) is not None:
+        column: Column = transformer.pack_column(ctx, values, python_type)
+        return column
+    kind, tag = transformer.packed_kind, getattr(transformer, "packed_tag", "")
+    return PrimitiveColumn(kind, transformer.pack_many(values, python_type), tag)
+
+
+def _unpack_column(ctx: TransformContext, transformer: Any, column: Column, python_type: Any) -> list[Any] | None:
+    if getattr(transformer, "unpack_column", None) is not None:
+        out: list[Any] | None = transformer.unpack_column(ctx, column, python_type)
+        return out
+    if (
+        isinstance(column, PrimitiveColumn)
+        and column.kind == transformer.packed_kind
+        and column.tag == getattr(transformer, "packed_tag", "")
+    ):
+        values: list[Any] = transformer.unpack_many(column.values, python_type)
+        return values
+    return None
 
 
 def pack(ctx: TransformContext, values: list[Any], python_type: Any) -> Column:
@@ -47,7 +75,7 @@ def pack(ctx: TransformContext, values: list[Any], python_type: Any) -> Column:
     transformer = ctx.engine.get_transformer(python_type)
     if packable(ctx, transformer, python_type):
         try:
-            return transformer.pack_column(ctx, values, python_type)  # type: ignore[attr-defined,no-any-return]
+            return _pack_column(ctx, transformer, values, python_type)
         except CannotPack:
             pass
     engine = ctx.engine
@@ -60,9 +88,9 @@ def unpack(ctx: TransformContext, column: Column, python_type: Any) -> list[Any]
     engine = ctx.engine
     transformer = engine.get_transformer(python_type)
     if not isinstance(column, LiteralsColumn) and packable(ctx, transformer, python_type):
-        out = transformer.unpack_column(ctx, column, python_type)  # type: ignore[attr-defined]
+        out = _unpack_column(ctx, transformer, column, python_type)
         if out is not None:
-            return out  # type: ignore[no-any-return]
+            return out
     return [engine.to_python_value(ctx, lit, python_type) for lit in column.literals()]
 
 
@@ -71,7 +99,7 @@ def try_pack(ctx: TransformContext, transformer: TypeTransformer[Any], values: l
     if not values or not packable(ctx, transformer, python_type):  # an empty tuple is smaller than any column
         return None
     try:
-        column: Column = transformer.pack_column(ctx, values, python_type)  # type: ignore[attr-defined]
+        column = _pack_column(ctx, transformer, values, python_type)
     except FAST_PATH_ERRORS:  # includes TypeTransformerFailedError and CannotPack
         return None
     return None if isinstance(column, LiteralsColumn) else column
@@ -82,7 +110,7 @@ def try_unpack(ctx: TransformContext, transformer: TypeTransformer[Any], column:
     if isinstance(column, LiteralsColumn) or not packable(ctx, transformer, python_type):
         return None
     try:
-        out: list[Any] | None = transformer.unpack_column(ctx, column, python_type)  # type: ignore[attr-defined]
+        out = _unpack_column(ctx, transformer, column, python_type)
     except FAST_PATH_ERRORS:
         return None
     return out
