@@ -38,6 +38,7 @@ TARGETS = {
     wd.DATAFRAME: 1.0,
     wd.IMPORT: 0.04,
     wd.GET_TRANSFORMER: 1 / 7,
+    **dict.fromkeys(wd.PACKED_WORKLOADS, 0.01),  # the packed-forms issue: at least 100x faster at 100k elements
 }
 # Plugins (and the libraries they convert) that a workload needs on the typeflow side.
 NEEDS = {
@@ -52,6 +53,7 @@ REPEATS = {
     wd.PICKLE_OBJS: 3,
     wd.NDARRAY: 3,
     wd.DATAFRAME: 3,
+    **dict.fromkeys(wd.PACKED_WORKLOADS, 5),
 }
 
 
@@ -70,6 +72,8 @@ def _missing(key: str) -> str | None:
 
 
 def _python_type(key: str) -> Any:
+    if key in wd.PACKED:
+        return wd.packed_type(key)
     if key == wd.LIST_INT:
         return list[int]
     if key == wd.DICT_STR_FLOAT:
@@ -146,9 +150,9 @@ def typeflow_side(quick: bool, keys: list[str]) -> dict[str, float]:
     return times
 
 
-def flytekit_side(python: Path, quick: bool, keys: list[str]) -> dict[str, Any] | None:
-    """Run flytekit_side.py on ``python``; its JSON result, or None (with a note) if it failed."""
-    cmd = [str(python), str(HERE / "flytekit_side.py"), *(["--quick"] if quick else []), "--only", *keys]
+def flytekit_side(python: Path, quick: bool, keys: list[str], script: str = "flytekit_side.py") -> dict[str, Any] | None:
+    """Run ``script`` (flytekit_side.py) on ``python``; its JSON result, or None (with a note) if it failed."""
+    cmd = [str(python), str(HERE / script), *(["--quick"] if quick else []), "--only", *keys]
     env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME")}
     proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, env=env, cwd=REPO)
     lines = [line for line in proc.stdout.splitlines() if line.strip()]
@@ -174,22 +178,27 @@ def run(quick: bool) -> list[Row]:
     flytekit = flytekit_side(python, quick, list(typeflow_times))
     if flytekit is None:
         return []
-    version = flytekit.get("versions", {}).get("flytekit", "?")
-    notes = flytekit.get("notes", {})
+    return compare(typeflow_times, flytekit, "flytekit", BASELINE)
+
+
+def compare(typeflow_times: dict[str, float], other: dict[str, Any], name: str, baseline: str) -> list[Row]:
+    """Rows of typeflow's time against ``other``'s (the JSON a side script printed)."""
+    version = other.get("versions", {}).get(name, "?")
+    notes = other.get("notes", {})
     rows = []
     for key, typeflow_s in typeflow_times.items():
-        if key not in flytekit:
-            print(f"bench_flytekit: the flytekit side gave no time for {key}", file=sys.stderr)
+        if key not in other:
+            print(f"bench: the {name} side gave no time for {key}", file=sys.stderr)
             continue
-        flytekit_s = float(flytekit[key])
+        flytekit_s = float(other[key])
         speedup = flytekit_s / typeflow_s if typeflow_s else float("inf")
-        faster = f"typeflow {speedup:,.1f}x faster" if speedup >= 1 else f"flytekit {1 / speedup:,.1f}x faster"
-        note = f"{faster}; flytekit {version}"
+        faster = f"typeflow {speedup:,.1f}x faster" if speedup >= 1 else f"{name} {1 / speedup:,.1f}x faster"
+        note = f"{faster}; {name} {version}"
         if key == wd.IMPORT:
             note += f"; typeflow {typeflow_s * 1e3:.1f} ms, flytekit {flytekit_s * 1e3:.0f} ms"
         elif key == wd.GET_TRANSFORMER:
             note += f"; typeflow {typeflow_s * 1e9:.0f} ns, flytekit {flytekit_s * 1e9:.0f} ns"
         if key in notes:
             note += f"; {notes[key]}"
-        rows.append(Row(wd.describe(key, quick), typeflow_s, BASELINE, flytekit_s, TARGETS[key], note))
+        rows.append(Row(wd.describe(key, bool(other.get("quick"))), typeflow_s, baseline, flytekit_s, TARGETS[key], note))
     return rows

@@ -26,7 +26,9 @@ MODULES = [
     "bench_pandas",
     "bench_polars",
     "bench_pydantic",
+    "bench_packed",
     "bench_flytekit",
+    "bench_flyte2",
     "bench_flyteidl",
 ]
 LIBRARIES = [
