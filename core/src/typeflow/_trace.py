@@ -48,9 +48,24 @@ def _install_trace_handler() -> None:
             root_log.addHandler(handler)
 
 
+# os.environ.get of an unset name goes through a KeyError: most of a microsecond, on every conversion.
+# os.environ keeps its values in this dict (kept up to date by every change through os.environ), so
+# reading it here is still a read at call time, for the price of one dict lookup.
+_ENVIRON_DATA: dict[Any, Any] | None = getattr(os.environ, "_data", None)
+_TRACE_KEY: Any = os.environ.encodekey("TYPEFLOW_TRACE") if _ENVIRON_DATA is not None else None
+_OFF = frozenset({"", "0", "false", "False"})
+
+
+def _trace_setting() -> str:
+    if _ENVIRON_DATA is not None:
+        raw = _ENVIRON_DATA.get(_TRACE_KEY)
+        return "" if raw is None else str(os.environ.decodevalue(raw))
+    return os.environ.get("TYPEFLOW_TRACE", "")
+
+
 def tracing() -> bool:
     """Whether ``TYPEFLOW_TRACE`` asks for tracing right now (and, if so, make sure the records are shown)."""
-    on = os.environ.get("TYPEFLOW_TRACE", "") not in ("", "0", "false", "False")
+    on = _trace_setting() not in _OFF
     if on and not _installed:
         _install_trace_handler()
     return on
