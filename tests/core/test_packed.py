@@ -1,5 +1,9 @@
 """Packed forms of every element kind: they read, iterate, compare and travel like the expanded form.
 
+Types are spelled ``list[...]``/``dict[...]``: ``typing.List`` caches its aliases by argument
+equality, and ``Union[int, str] == Union[str, int]``, so a ``typing.List[Union[int, str]]`` made
+here would be handed back to another test asking for ``typing.List[Union[str, int]]``.
+
 The expanded form is what the engine builds with ``engine.context(packed=False)``:
 one literal per element, through the per-element conversions, so it does not
 share the column code it is compared with.
@@ -14,7 +18,7 @@ import enum
 import json
 import typing
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Union
+from typing import Any, Optional, Union
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -85,8 +89,8 @@ LEAVES = st.sampled_from(list(LEAF_VALUES) + UNIONS)
 
 def _wrap(inner: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
     return st.one_of(
-        inner.map(lambda t: List[t]),  # type: ignore[valid-type]
-        inner.map(lambda t: Dict[str, t]),  # type: ignore[valid-type]
+        inner.map(lambda t: list[t]),  # type: ignore[valid-type]
+        inner.map(lambda t: dict[str, t]),  # type: ignore[valid-type]
         inner.map(lambda t: Optional[t]),
         inner.map(lambda t: Union[t, int] if t is not int else Union[int, str]),
     )
@@ -94,7 +98,7 @@ def _wrap(inner: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
 
 #: element types nested to depth 4, with Optional and mixed unions at every level
 NESTED = LEAVES | _wrap(LEAVES) | _wrap(_wrap(LEAVES)) | _wrap(_wrap(_wrap(LEAVES)))
-COLLECTIONS = NESTED.map(lambda t: List[t]) | NESTED.map(lambda t: Dict[str, t])  # type: ignore[valid-type]
+COLLECTIONS = NESTED.map(lambda t: list[t]) | NESTED.map(lambda t: dict[str, t])  # type: ignore[valid-type]
 
 
 def values_of(t: Any) -> st.SearchStrategy[Any]:
@@ -178,21 +182,21 @@ def test_packed_and_expanded_forms_are_equal_and_round_trip(
 @pytest.mark.parametrize(
     ("value", "t", "kind"),
     [
-        ([1, None, 3], List[Optional[int]], "union"),
-        ([1, "a", None], List[Union[int, str, None]], "union"),
-        ([dt.datetime(2024, 1, 1), dt.datetime(2024, 1, 1, tzinfo=UTC)], List[dt.datetime], "datetime"),
-        ([dt.date(2024, 2, 29)], List[dt.date], "datetime"),
-        ([dt.timedelta(days=-1, microseconds=3)], List[dt.timedelta], "duration"),
-        ([Color.RED], List[Color], "string_value"),
-        (["a"], List[typing.Literal["a", "b"]], "string_value"),
-        ([{"a": 1}, {"b": 2}], List[Dict[str, int]], "map"),
-        ([[1], [], [2, 3]], List[List[int]], "list"),
-        ([Rec(1, "r", [2]), None], List[Optional[Rec]], "union"),
-        ([True, False], List[bool], "boolean"),
-        ([{"k": 1}], List[dict], "binary"),
-        ({"a": 1.5, "b": None}, Dict[str, Optional[float]], "union"),
-        ({"a": dt.datetime(2020, 1, 1)}, Dict[str, dt.datetime], "datetime"),
-        ({"a": [[None]]}, Dict[str, List[List[Optional[int]]]], "list"),
+        ([1, None, 3], list[Optional[int]], "union"),
+        ([1, "a", None], list[Union[int, str, None]], "union"),
+        ([dt.datetime(2024, 1, 1), dt.datetime(2024, 1, 1, tzinfo=UTC)], list[dt.datetime], "datetime"),
+        ([dt.date(2024, 2, 29)], list[dt.date], "datetime"),
+        ([dt.timedelta(days=-1, microseconds=3)], list[dt.timedelta], "duration"),
+        ([Color.RED], list[Color], "string_value"),
+        (["a"], list[typing.Literal["a", "b"]], "string_value"),
+        ([{"a": 1}, {"b": 2}], list[dict[str, int]], "map"),
+        ([[1], [], [2, 3]], list[list[int]], "list"),
+        ([Rec(1, "r", [2]), None], list[Optional[Rec]], "union"),
+        ([True, False], list[bool], "boolean"),
+        ([{"k": 1}], list[dict], "binary"),
+        ({"a": 1.5, "b": None}, dict[str, Optional[float]], "union"),
+        ({"a": dt.datetime(2020, 1, 1)}, dict[str, dt.datetime], "datetime"),
+        ({"a": [[None]]}, dict[str, list[list[Optional[int]]]], "list"),
     ],
 )
 def test_every_element_kind_is_held_packed(ctx: TransformContext, value: Any, t: Any, kind: str) -> None:
@@ -202,7 +206,7 @@ def test_every_element_kind_is_held_packed(ctx: TransformContext, value: Any, t:
 
 
 def test_an_optional_element_reads_as_the_union_literal_with_its_stored_type(ctx: TransformContext) -> None:
-    lv = ctx.engine.to_literal(ctx, [5, None], List[Optional[int]])
+    lv = ctx.engine.to_literal(ctx, [5, None], list[Optional[int]])
     column = lv.collection.literals.column  # type: ignore[union-attr]
     assert isinstance(column, UnionColumn) and column.index == b"\x00\x01"
     assert isinstance(column.columns[0], PrimitiveColumn) and list(column.columns[0].values) == [5]
@@ -223,36 +227,36 @@ def test_an_optional_element_reads_as_the_union_literal_with_its_stored_type(ctx
 def test_naive_and_aware_datetimes_keep_their_kind_in_one_list(ctx: TransformContext) -> None:
     tz = dt.timezone(dt.timedelta(hours=2))
     value = [dt.datetime(2024, 1, 1, 12), dt.datetime(2024, 1, 1, 12, tzinfo=tz), dt.datetime(1, 1, 1), dt.datetime(9999, 12, 31)]
-    lv = ctx.engine.to_literal(ctx, value, List[dt.datetime])
+    lv = ctx.engine.to_literal(ctx, value, list[dt.datetime])
     assert lv.collection.literals.kind == "datetime"  # type: ignore[union-attr]
     for decoded in (wire.loads(wire.dumps(lv)), wire.from_dict(wire.to_dict(lv))):
-        back = ctx.engine.to_python_value(ctx, decoded, List[dt.datetime])
+        back = ctx.engine.to_python_value(ctx, decoded, list[dt.datetime])
         assert [v.tzinfo for v in back] == [None, UTC, None, None]
         assert back == [value[0], value[1].astimezone(UTC), value[2], value[3]]
 
 
 def test_durations_past_the_int64_microsecond_range_are_held_one_by_one(ctx: TransformContext) -> None:
     value = [dt.timedelta(days=999_999_999), dt.timedelta(seconds=1)]
-    lv = ctx.engine.to_literal(ctx, value, List[dt.timedelta])
+    lv = ctx.engine.to_literal(ctx, value, list[dt.timedelta])
     assert not lv.collection.is_packed  # type: ignore[union-attr]
-    assert ctx.engine.to_python_value(ctx, wire.loads(wire.dumps(lv)), List[dt.timedelta]) == value
+    assert ctx.engine.to_python_value(ctx, wire.loads(wire.dumps(lv)), list[dt.timedelta]) == value
 
 
 @pytest.mark.parametrize(
     ("value", "t", "where"),
     [
-        ([1, None, "x"], List[Optional[int]], "$[2]"),
-        ([1, "a", 2.5], List[Union[int, str]], "$[2]"),
-        ([{"a": 1}, {"b": "no"}], List[Dict[str, int]], "$[1]['b']"),
-        ([[1], [2, "x"]], List[List[int]], "$[1][1]"),
-        ([[{"a": [None, "x"]}]], List[List[Dict[str, List[Optional[int]]]]], "$[0][0]['a'][1]"),
-        ([Color.RED, "green"], List[Color], "$[1]"),
-        (["a", "c"], List[typing.Literal["a", "b"]], "$[1]"),
-        ([dt.date(2024, 1, 1), dt.datetime(2024, 1, 1)], List[dt.date], "$[1]"),
-        ({"a": 1.0, "b": "x"}, Dict[str, Optional[float]], "$['b']"),
-        ([Rec(1, "a", [1]), Rec(2, "b", [1, "x"])], List[Optional[Rec]], "$[1]"),  # type: ignore[list-item]
-        ([Rec(1, "a", [1]), Rec(2, "b", [1, "x"])], List[Rec], "$[1].history[1]"),  # type: ignore[list-item]
-        ([True, 1], List[bool], "$[1]"),
+        ([1, None, "x"], list[Optional[int]], "$[2]"),
+        ([1, "a", 2.5], list[Union[int, str]], "$[2]"),
+        ([{"a": 1}, {"b": "no"}], list[dict[str, int]], "$[1]['b']"),
+        ([[1], [2, "x"]], list[list[int]], "$[1][1]"),
+        ([[{"a": [None, "x"]}]], list[list[dict[str, list[Optional[int]]]]], "$[0][0]['a'][1]"),
+        ([Color.RED, "green"], list[Color], "$[1]"),
+        (["a", "c"], list[typing.Literal["a", "b"]], "$[1]"),
+        ([dt.date(2024, 1, 1), dt.datetime(2024, 1, 1)], list[dt.date], "$[1]"),
+        ({"a": 1.0, "b": "x"}, dict[str, Optional[float]], "$['b']"),
+        ([Rec(1, "a", [1]), Rec(2, "b", [1, "x"])], list[Optional[Rec]], "$[1]"),  # type: ignore[list-item]
+        ([Rec(1, "a", [1]), Rec(2, "b", [1, "x"])], list[Rec], "$[1].history[1]"),  # type: ignore[list-item]
+        ([True, 1], list[bool], "$[1]"),
     ],
 )
 def test_a_bad_element_is_named_by_its_path(ctx: TransformContext, value: Any, t: Any, where: str) -> None:
@@ -262,26 +266,26 @@ def test_a_bad_element_is_named_by_its_path(ctx: TransformContext, value: Any, t
 
 
 def test_reading_a_packed_column_as_another_compatible_type(ctx: TransformContext) -> None:
-    ints = ctx.engine.to_literal(ctx, [1, 2], List[int])
-    assert ctx.engine.to_python_value(ctx, ints, List[float]) == [1.0, 2.0]
-    assert ctx.engine.to_python_value(ctx, ints, List[Optional[int]]) == [1, 2]
-    strings = ctx.engine.to_literal(ctx, ["red", "green"], List[str])
-    assert ctx.engine.to_python_value(ctx, strings, List[Color]) == [Color.RED, Color.GREEN]
+    ints = ctx.engine.to_literal(ctx, [1, 2], list[int])
+    assert ctx.engine.to_python_value(ctx, ints, list[float]) == [1.0, 2.0]
+    assert ctx.engine.to_python_value(ctx, ints, list[Optional[int]]) == [1, 2]
+    strings = ctx.engine.to_literal(ctx, ["red", "green"], list[str])
+    assert ctx.engine.to_python_value(ctx, strings, list[Color]) == [Color.RED, Color.GREEN]
     with pytest.raises(TypeTransformerFailedError) as info:
-        ctx.engine.to_python_value(ctx, ctx.engine.to_literal(ctx, ["red", "pink"], List[str]), List[Color])
+        ctx.engine.to_python_value(ctx, ctx.engine.to_literal(ctx, ["red", "pink"], list[str]), list[Color])
     assert info.value.location == "$[1]"
 
 
 def test_a_union_list_reads_back_each_element_as_its_own_variant(ctx: TransformContext) -> None:
     value: list[Any] = [Point(1, 2.0), Color.GREEN, None, Point(3, 4.0)]
-    t = List[Union[Point, Color, None]]
+    t = list[Union[Point, Color, None]]
     back = ctx.engine.to_python_value(ctx, wire.loads(wire.dumps(ctx.engine.to_literal(ctx, value, t))), t)
     assert back == value and type(back[1]) is Color
 
 
 def test_packed_collections_index_and_slice_like_the_expanded_ones(ctx: TransformContext, flat: TransformContext) -> None:
     value = [{"a": [1, None]}, {}, {"b": [], "c": [None]}, {"a": [7]}]
-    t = List[Dict[str, List[Optional[int]]]]
+    t = list[dict[str, list[Optional[int]]]]
     packed = ctx.engine.to_literal(ctx, value, t).collection.literals  # type: ignore[union-attr]
     expanded = ctx.engine.to_literal(flat, value, t).collection.literals  # type: ignore[union-attr]
     assert isinstance(packed, PackedLiterals)
@@ -295,12 +299,12 @@ def test_packed_collections_index_and_slice_like_the_expanded_ones(ctx: Transfor
 
 def test_maps_of_every_kind_round_trip_packed(ctx: TransformContext) -> None:
     cases: list[tuple[Any, Any]] = [
-        ({"a": 1.5, "b": None}, Dict[str, Optional[float]]),
-        ({"a": dt.datetime(2020, 1, 1, tzinfo=UTC), "b": dt.datetime(2020, 1, 1)}, Dict[str, dt.datetime]),
-        ({"x": dt.timedelta(1)}, Dict[str, dt.timedelta]),
-        ({"x": Color.RED}, Dict[str, Color]),
-        ({"x": [1, None], "y": []}, Dict[str, List[Optional[int]]]),
-        ({"x": {"y": {"z": True}}}, Dict[str, Dict[str, Dict[str, bool]]]),
+        ({"a": 1.5, "b": None}, dict[str, Optional[float]]),
+        ({"a": dt.datetime(2020, 1, 1, tzinfo=UTC), "b": dt.datetime(2020, 1, 1)}, dict[str, dt.datetime]),
+        ({"x": dt.timedelta(1)}, dict[str, dt.timedelta]),
+        ({"x": Color.RED}, dict[str, Color]),
+        ({"x": [1, None], "y": []}, dict[str, list[Optional[int]]]),
+        ({"x": {"y": {"z": True}}}, dict[str, dict[str, dict[str, bool]]]),
     ]
     for value, t in cases:
         lv = ctx.engine.to_literal(ctx, value, t)
@@ -309,11 +313,11 @@ def test_maps_of_every_kind_round_trip_packed(ctx: TransformContext) -> None:
 
 
 def test_version_one_is_still_read_and_can_be_written(ctx: TransformContext) -> None:
-    lv = ctx.engine.to_literal(ctx, [True, False, True], List[bool])
+    lv = ctx.engine.to_literal(ctx, [True, False, True], list[bool])
     v1 = wire.MAGIC + bytes([1]) + b"L" + b"\x81\xaacollection\x81\xa6packed\x82\xa4kind\xa7boolean\xa6values\x93\xc3\xc2\xc3"
     assert wire.loads(v1) == lv
     assert wire.dumps(lv, version=1) == v1
-    unions = ctx.engine.to_literal(ctx, [1, None], List[Optional[int]])
+    unions = ctx.engine.to_literal(ctx, [1, None], list[Optional[int]])
     old = wire.dumps(unions, version=1)
     assert old[4] == 1 and b"union" in old and b"packed" not in old  # typeflow 0.1 reads it, one literal per element
     assert wire.loads(old) == unions
@@ -354,8 +358,8 @@ def test_packed_equality_is_by_content_across_representations() -> None:
 
 
 def test_the_packed_option_turns_packing_off(ctx: TransformContext, flat: TransformContext) -> None:
-    assert ctx.engine.to_literal(ctx, [1], List[int]).collection.is_packed  # type: ignore[union-attr]
-    assert not ctx.engine.to_literal(flat, [1], List[int]).collection.is_packed  # type: ignore[union-attr]
+    assert ctx.engine.to_literal(ctx, [1], list[int]).collection.is_packed  # type: ignore[union-attr]
+    assert not ctx.engine.to_literal(flat, [1], list[int]).collection.is_packed  # type: ignore[union-attr]
 
 
 def test_a_dataclass_with_a_long_int_list_is_checked_in_bulk_and_still_says_where(ctx: TransformContext) -> None:
@@ -400,7 +404,7 @@ def test_a_transformer_with_the_earlier_packed_protocol_is_still_held_packed(ctx
             return [Celsius(v) for v in values]
 
     ctx.engine.register(CelsiusTransformer())
-    lv = ctx.engine.to_literal(ctx, [Celsius(1.5), Celsius(-3.0)], List[Celsius])
+    lv = ctx.engine.to_literal(ctx, [Celsius(1.5), Celsius(-3.0)], list[Celsius])
     assert lv.collection is not None and lv.collection.literals.kind == "float_value"  # type: ignore[union-attr]
-    back = ctx.engine.to_python_value(ctx, wire.loads(wire.dumps(lv)), List[Celsius])
+    back = ctx.engine.to_python_value(ctx, wire.loads(wire.dumps(lv)), list[Celsius])
     assert back == [1.5, -3.0] and all(type(v) is Celsius for v in back)
