@@ -26,7 +26,7 @@ from typeflow.literals import (
 )
 
 from . import bulk
-from ._wire import field_bytes, field_double, field_message, field_varint
+from ._wire import field_bytes, field_double, field_message, field_varint, varint
 from .structs import encode_struct
 
 __all__ = ["encode_literal", "encode_literal_map", "encode_literal_type", "utf8"]
@@ -97,8 +97,11 @@ def encode_literal_map(lm: LiteralMap, where: str = "$") -> bytes:
     parts = []
     for key, value in literals.items():
         at = f"{where}[{key!r}]"
-        entry = field_bytes(1, utf8(key, at)) + field_message(2, encode_literal(value, at))
-        parts.append(field_message(1, entry))
+        head = field_bytes(1, utf8(key, at)) + b"\x12"
+        lit = encode_literal(value, at)
+        size = varint(len(lit))
+        # the entry's pieces go straight into the one join: a big value is copied once, not at every level
+        parts += (b"\x0a", varint(len(head) + len(size) + len(lit)), head, size, lit)
     return b"".join(parts)
 
 
