@@ -94,7 +94,7 @@ def encode_literal_map(lm: LiteralMap, where: str = "$") -> bytes:
             return bulk.encode_map(literals, str.encode)
         except UnicodeEncodeError:
             pass
-    parts = []
+    parts: list[bytes] = []
     for key, value in literals.items():
         at = f"{where}[{key!r}]"
         head = field_bytes(1, utf8(key, at)) + b"\x12"
