@@ -283,11 +283,12 @@ def _copy_stored(path: str, uri: str, dst: str, transfer: Transfer) -> None:
             raise
 
 
-def _put_local(src: str, dst: str, transfer: Transfer) -> None:
+def _put_local(src: str, dst: str, transfer: Transfer, folder_made: bool = False) -> None:
     """Copy into local storage: beside the target first, renamed into place when complete."""
     temp = os.path.join(os.path.dirname(dst), f".{os.path.basename(dst)}.{uuid.uuid4().hex[:8]}.part")
     try:
-        os.makedirs(os.path.dirname(dst), exist_ok=True)
+        if not folder_made:
+            os.makedirs(os.path.dirname(dst), exist_ok=True)
         _copy(src, temp, transfer)
         os.replace(temp, dst)
     except BaseException as exc:
@@ -498,11 +499,12 @@ def upload_tree(ctx: TransformContext, src_root: str, entries: Sequence[Entry], 
         try:
             if where.local:
                 os.makedirs(where.path, exist_ok=True)  # an empty directory is an empty folder, and it exists
+                _make_folders(where.path, entries)
 
                 def local_job(e: Entry) -> Callable[[], None]:
                     def run() -> None:
                         dst = target(e)
-                        _put_local(e.uri, dst, transfer)
+                        _put_local(e.uri, dst, transfer, folder_made=True)
                         with lock:
                             uploaded.append(dst)
 
@@ -544,6 +546,13 @@ def upload_tree(ctx: TransformContext, src_root: str, entries: Sequence[Entry], 
             _delete_quietly(where, uploaded, prefix)
             raise
     note_written(prefix)
+
+
+def _make_folders(root: str, entries: Sequence[Entry]) -> None:
+    """Every folder the entries go into, made once (not once per file)."""
+    folders = {posixpath.dirname(e.relpath) for e in entries}
+    for folder in sorted(f for f in folders if f):
+        os.makedirs(os.path.join(root, *folder.split("/")), exist_ok=True)
 
 
 def _delete_quietly(where: _Where, paths: Sequence[str], prefix: str) -> None:
@@ -597,10 +606,12 @@ def download_tree(
     total = sum(e.size or 0 for e in entries)
     os.makedirs(dst_root, exist_ok=True)
 
+    for e in entries:
+        safe_relpath(e.relpath, uri)  # every path checked before any file is written
+    _make_folders(dst_root, entries)
+
     def target(e: Entry) -> str:
-        dst = os.path.join(dst_root, *safe_relpath(e.relpath, uri).split("/"))
-        os.makedirs(os.path.dirname(dst), exist_ok=True)
-        return dst
+        return os.path.join(dst_root, *e.relpath.split("/"))
 
     def source(e: Entry) -> str:
         if ctx is None:
@@ -616,9 +627,7 @@ def download_tree(
 
             def local_job(e: Entry) -> Callable[[], None]:
                 def run() -> None:
-                    dst = target(e)
-                    _copy_stored(source(e), e.uri, dst, transfer)
-                    _check_size(dst, e.uri, e.size)
+                    _copy_stored(source(e), e.uri, target(e), transfer)
 
                 return run
 
