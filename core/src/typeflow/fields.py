@@ -101,7 +101,7 @@ def is_engine_field(t: Any) -> bool:
     t = strip_annotated(t)[0]
     if t is typing.Any or t is object or t is NoneType:
         return False
-    if isinstance(t, type) and issubclass(t, PathValue):
+    if isinstance(t, type) and get_origin(t) is None and issubclass(t, PathValue):  # 3.10: Iterator[int] is a type
         return True
     try:
         return not _record_codec_can(t)
