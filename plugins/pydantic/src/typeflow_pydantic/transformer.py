@@ -11,7 +11,7 @@ flytekit write is read too.
 
 from __future__ import annotations
 
-import json
+import copy
 import threading
 from collections.abc import Sequence
 from typing import Any
@@ -20,11 +20,13 @@ import msgpack
 from pydantic import BaseModel, ValidationError
 from pydantic_core import PydanticSerializationError, to_json
 
+from typeflow.columns import Column, PrimitiveColumn
 from typeflow.errors import TypeflowError, TypeTransformerFailedError, type_name
 from typeflow.literals import Binary, Literal, LiteralType, Scalar, SimpleType, TypeStructure
 from typeflow.transformer import TransformContext, TypeTransformer, strip_annotated
 
 from .errors import validation_failed
+from .fields import ModelFields, schema_generator
 
 __all__ = ["MSGPACK_ANNOTATION", "PydanticTransformer"]
 
@@ -50,16 +52,16 @@ class PydanticTransformer(TypeTransformer[BaseModel]):
     """Every ``pydantic.BaseModel`` subclass (found through the MRO) ↔ msgpack ``Binary``.
 
     A list or map of models is held packed: one array of msgpack records.
+    Fields of types pydantic knows only as arbitrary types (``File``, arrays,
+    frames) travel as their literals inside the record (:mod:`.fields`).
     """
-
-    packed_kind = "binary"
-    packed_tag = "msgpack"
 
     def __init__(self) -> None:
         # flytekit's name: unions tag their variants with it, so flytekit reads typeflow's unions
         # type assertions off, as in flytekit: to_raw checks the instance itself, on the packed path too
         super().__init__("Pydantic Transformer", BaseModel, enable_type_assertions=False)
         self._schemas: dict[type[BaseModel], dict[str, Any]] = {}
+        self._fields: dict[type[BaseModel], ModelFields | None] = {}
         self._lock = threading.Lock()
         self._building = threading.local()  # models whose field types are being worked out, per thread
 
@@ -69,19 +71,33 @@ class PydanticTransformer(TypeTransformer[BaseModel]):
         """The model's JSON Schema, built once per class."""
         schema = self._schemas.get(cls)
         if schema is None:
+            fields = self.fields(cls)
+            if fields is not None:
+                fields.check(self.engine)  # a field type nothing converts is refused now, naming it
             try:
-                built = cls.model_json_schema()
+                if fields is None:
+                    built = cls.model_json_schema()
+                else:  # arbitrary-type fields described by their record form
+                    built = cls.model_json_schema(schema_generator=schema_generator(self.engine))
             except Exception as exc:  # a field pydantic cannot describe (an arbitrary type, a callable)
                 raise TypeTransformerFailedError(
                     f"pydantic cannot build a JSON Schema for it: {type(exc).__name__}: {exc}",
                     python_type=cls,
-                    hint="give the offending field a JSON-describable type, or a WithJsonSchema annotation; a field of a "
-                    "type pydantic does not know (arbitrary_types_allowed: a File, an array, a DataFrame) cannot travel "
-                    "inside a model yet, so pass such a value as its own input or output beside the model",
+                    hint="give the offending field a JSON-describable type, or a WithJsonSchema annotation",
                 ) from None
             with self._lock:
                 schema = self._schemas.setdefault(cls, built)
         return schema
+
+    def fields(self, cls: type[BaseModel]) -> ModelFields | None:
+        """The engine-typed fields under the model (``None`` when it has none), found once per class."""
+        try:
+            return self._fields[cls]
+        except KeyError:
+            pass
+        found = ModelFields(cls)
+        with self._lock:
+            return self._fields.setdefault(cls, found if found.leaves else None)
 
     def get_literal_type(self, t: Any) -> LiteralType:
         cls = model_class(t)
@@ -122,13 +138,15 @@ class PydanticTransformer(TypeTransformer[BaseModel]):
 
     # ------------------------------------------------------------------ values → bytes
 
-    def to_raw(self, value: Any, python_type: Any) -> bytes:
-        """One model as msgpack bytes of its JSON form (by alias, as its schema names the fields)."""
-        self.assert_type(python_type, value)
-        cls = model_class(python_type)
+    def _serialise(self, cls: type[BaseModel], value: Any, python_type: Any, fields: ModelFields | None) -> Any:
+        """The model's JSON form, written by the declared class's serializer (a subclass instance as the declared model)."""
         try:
-            # the declared class's serializer: a subclass instance is written as the declared model
-            data = cls.__pydantic_serializer__.to_python(value, mode="json", by_alias=True, warnings="error")
+            if fields is None:
+                return cls.__pydantic_serializer__.to_python(value, mode="json", by_alias=True, warnings="error")
+            # engine fields are placeholders here; the walk fills in their forms
+            return cls.__pydantic_serializer__.to_python(
+                value, mode="json", by_alias=True, warnings="error", fallback=_placeholder
+            )
         except PydanticSerializationError as exc:
             raise TypeTransformerFailedError(
                 f"cannot serialise it: {exc}",
@@ -139,6 +157,22 @@ class PydanticTransformer(TypeTransformer[BaseModel]):
             ) from None
         except RecursionError:
             raise TypeTransformerFailedError("recursive structure cannot be serialised", python_type=python_type) from None
+
+    def to_raw(self, value: Any, python_type: Any, ctx: TransformContext | None = None) -> bytes:
+        """One model as msgpack bytes of its JSON form (by alias, as its schema names the fields).
+
+        A model with engine-typed fields needs ``ctx`` (their values are written to its storage).
+        """
+        self.assert_type(python_type, value)
+        cls = model_class(python_type)
+        fields = self.fields(cls)
+        data = self._serialise(cls, value, python_type, fields)
+        if fields is not None:
+            if ctx is None:
+                raise TypeTransformerFailedError(
+                    "a model with fields of engine types is converted with a context", python_type=python_type
+                )
+            data = fields.encode(ctx, value, data)
         try:
             packed: bytes = msgpack.packb(data, use_bin_type=True)
         except (TypeError, ValueError, OverflowError) as exc:  # ints beyond 64 bits
@@ -150,9 +184,11 @@ class PydanticTransformer(TypeTransformer[BaseModel]):
             ) from None
         return packed
 
-    def pack_many(self, values: list[Any], python_type: Any) -> Sequence[bytes]:
-        """A whole list at once; on any failure the list transformer retries :meth:`to_raw` per element for the path."""
+    def pack_column(self, ctx: TransformContext, values: list[Any], python_type: Any) -> Column:
+        """One msgpack record per model, in one binary column; on any failure the caller converts them one by one."""
         cls = model_class(python_type)
+        if self.fields(cls) is not None:
+            return PrimitiveColumn.unchecked("binary", tuple(self.to_raw(v, python_type, ctx) for v in values), "msgpack")
         to_python = cls.__pydantic_serializer__.to_python
         pack = msgpack.Packer(use_bin_type=True).pack
         out = []
@@ -160,52 +196,72 @@ class PydanticTransformer(TypeTransformer[BaseModel]):
             if not isinstance(value, cls):
                 raise TypeError("not a model instance")
             out.append(pack(to_python(value, mode="json", by_alias=True, warnings="error")))
-        return out
+        return PrimitiveColumn.unchecked("binary", tuple(out), "msgpack")
 
     def to_literal(self, ctx: TransformContext, python_val: Any, python_type: Any, expected: LiteralType | None) -> Literal:
-        return Literal(scalar=Scalar(binary=Binary(self.to_raw(python_val, python_type), "msgpack")))
+        return Literal(scalar=Scalar(binary=Binary(self.to_raw(python_val, python_type, ctx), "msgpack")))
 
     # ------------------------------------------------------------------ bytes → values
 
-    def _validate_json(self, cls: type[BaseModel], text: bytes | str, python_type: Any, reading: str) -> BaseModel:
+    def _validate(
+        self, ctx: TransformContext | None, cls: type[BaseModel], obj: Any, python_type: Any, reading: str
+    ) -> BaseModel:
+        fields = self.fields(cls)
         try:
-            # flytekit's options: lax (a JSON struct holds every number as a float), JSON mode
-            # (datetimes, bytes and enums as the JSON form spells them); names or aliases both accepted
-            return cls.model_validate_json(text, strict=False, by_alias=True, by_name=True)
+            if fields is None:
+                # flytekit's options: lax (a JSON struct holds every number as a float), JSON mode
+                # (datetimes, bytes and enums as the JSON form spells them); names or aliases both accepted
+                return cls.model_validate_json(to_json(obj), strict=False, by_alias=True, by_name=True)
+            if ctx is None:
+                raise TypeTransformerFailedError(
+                    "a model with fields of engine types is converted with a context", python_type=python_type
+                )
+            # engine fields read back as their values; JSON mode cannot produce those, so validate in Python mode
+            return cls.model_validate(fields.decode(ctx, obj), strict=False, by_alias=True, by_name=True)
         except ValidationError as exc:
             raise validation_failed(exc, python_type, reading=reading) from None
+        except PydanticSerializationError as exc:  # to_json of values JSON cannot hold (raw bytes, ext types)
+            raise TypeTransformerFailedError(
+                f"{reading} is not msgpack of a JSON value: {exc}",
+                python_type=python_type,
+                hint="it was not written by typeflow-pydantic or flytekit's pydantic transformer",
+            ) from None
 
-    def from_raw(self, data: bytes, python_type: Any) -> BaseModel:
+    def from_raw(self, data: bytes, python_type: Any, ctx: TransformContext | None = None) -> BaseModel:
         """One msgpack record back as a model instance, validated."""
         cls = model_class(python_type)
         try:
             obj = msgpack.unpackb(data, raw=False, strict_map_key=False)
-            text = to_json(obj)
-        except Exception as exc:  # corrupt bytes, or values JSON cannot hold (raw bytes, ext types)
+        except Exception as exc:  # corrupt bytes
             raise TypeTransformerFailedError(
                 f"the stored record is not msgpack of a JSON value: {type(exc).__name__}: {exc}",
                 python_type=python_type,
                 hint="it was not written by typeflow-pydantic or flytekit's pydantic transformer",
             ) from None
-        return self._validate_json(cls, text, python_type, "the stored record")
+        return self._validate(ctx, cls, obj, python_type, "the stored record")
 
-    def unpack_many(self, values: Sequence[bytes], python_type: Any) -> list[Any]:
+    def unpack_column(self, ctx: TransformContext, column: Column, python_type: Any) -> list[Any] | None:
+        if not (isinstance(column, PrimitiveColumn) and column.kind == "binary" and column.tag == "msgpack"):
+            return None
+        values: Sequence[bytes] = column.values
         cls = model_class(python_type)
-        validate_json = cls.__pydantic_validator__.validate_json
-        unpackb = msgpack.unpackb
-        try:
-            return [
-                validate_json(to_json(unpackb(data, raw=False, strict_map_key=False)), strict=False, by_alias=True, by_name=True)
-                for data in values
-            ]
-        except Exception:  # find the bad record and say where, with the per-record messages
-            pass
+        if self.fields(cls) is None:
+            validate_json = cls.__pydantic_validator__.validate_json
+            unpackb = msgpack.unpackb
+            try:
+                return [
+                    validate_json(to_json(unpackb(v, raw=False, strict_map_key=False)), strict=False, by_alias=True, by_name=True)
+                    for v in values
+                ]
+            except Exception:  # find the bad record and say where, with the per-record messages
+                pass
+        out = []
         for i, data in enumerate(values):
             try:
-                self.from_raw(data, python_type)
+                out.append(self.from_raw(data, python_type, ctx))
             except TypeTransformerFailedError as exc:
                 raise exc.at(f"[{i}]") from None
-        raise AssertionError("a record failed in bulk but not alone")
+        return out
 
     def to_python_value(self, ctx: TransformContext, lv: Literal, expected_python_type: Any) -> BaseModel:
         scalar = lv.scalar
@@ -215,14 +271,10 @@ class PydanticTransformer(TypeTransformer[BaseModel]):
                     f"cannot read a binary tagged {scalar.binary.tag!r} as a pydantic model; expected 'msgpack'",
                     python_type=expected_python_type,
                 )
-            return self.from_raw(scalar.binary.value, expected_python_type)
+            return self.from_raw(scalar.binary.value, expected_python_type, ctx)
         if scalar is not None and scalar.generic is not None:  # the JSON struct form (Flyte console, older flytekit)
             cls = model_class(expected_python_type)
-            try:
-                text = json.dumps(scalar.generic)
-            except (TypeError, ValueError) as exc:
-                raise TypeTransformerFailedError(f"the struct is not JSON: {exc}", python_type=expected_python_type) from None
-            return self._validate_json(cls, text, expected_python_type, "the JSON struct")
+            return self._validate(ctx, cls, copy.deepcopy(scalar.generic), expected_python_type, "the JSON struct")
         raise TypeTransformerFailedError(
             f"cannot read a {lv.variant} literal as a pydantic model; expected a msgpack binary or a JSON struct",
             python_type=expected_python_type,
@@ -238,3 +290,8 @@ class PydanticTransformer(TypeTransformer[BaseModel]):
 
     def __repr__(self) -> str:
         return f"PydanticTransformer(python_type={type_name(BaseModel)})"
+
+
+def _placeholder(value: Any) -> None:
+    """What the serializer writes for an engine-typed value before the field walk puts its form there."""
+    return None
