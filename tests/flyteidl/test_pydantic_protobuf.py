@@ -108,3 +108,33 @@ def test_protobuf_literals_and_types_are_the_ones_flytekit_writes(tf_ctx: typefl
     cls, make = STORED_MESSAGES[name]
     assert tf_ctx.engine.to_literal(tf_ctx, make(), cls) == from_flyteidl(flytekit_writes(make(), cls))
     assert tf_ctx.engine.to_literal_type(cls) == from_flyteidl(FlytekitEngine.to_literal_type(cls).to_flyte_idl())
+
+
+def test_file_fields_cross_read_with_flytekits_flytefile_fields(tf_ctx: typeflow.TransformContext, tmp_path: Path) -> None:
+    # both write a file field of a model as {"path": uri} inside the msgpack record
+    from flytekit.types.file import FlyteFile
+    from pydantic import BaseModel, ConfigDict
+
+    from typeflow.types import File
+
+    class FlytekitReport(BaseModel):
+        name: str
+        doc: FlyteFile
+
+    class TypeflowReport(BaseModel):
+        model_config = ConfigDict(arbitrary_types_allowed=True)
+        name: str
+        doc: File
+
+    source = tmp_path / "report.txt"
+    source.write_text("the report")
+
+    ours = tf_ctx.engine.to_literal(tf_ctx, TypeflowReport(name="t", doc=File(str(source))), TypeflowReport)
+    theirs = flytekit_reads(to_flyteidl(ours), FlytekitReport)
+    assert theirs.name == "t"
+    with open(theirs.doc) as f:
+        assert f.read() == "the report"
+
+    written = from_flyteidl(flytekit_writes(FlytekitReport(name="f", doc=FlyteFile(str(source))), FlytekitReport))
+    back = tf_ctx.engine.to_python_value(tf_ctx, written, TypeflowReport)
+    assert back.name == "f" and Path(back.doc).read_text() == "the report"
