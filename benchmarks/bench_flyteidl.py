@@ -4,8 +4,9 @@ Two rows per workload (1,000,000-int ``List[int]``, 100,000-entry
 ``Dict[str, float]``, 10,000 dataclasses), measured in one run:
 
 - ``write_literal_map`` + ``read_literal_map`` of a one-entry literal map
-  against ``wire.dumps`` + file write + file read + ``wire.loads`` of the same
-  map on the same path (target ≤ 10x);
+  against ``wire.dumps`` + ``wire.loads`` of the same map written and read on
+  the same path through the same storage calls (an atomic write, then a
+  read) (target ≤ 10x);
 - ``to_flyteidl`` + ``from_flyteidl`` of the literal against flytekit's
   ``to_flyte_idl`` + ``from_flyte_idl`` of flytekit's literal of the same value,
   measured by ``flyteidl_flytekit_side.py`` in the ``bench-flytekit`` env
@@ -58,6 +59,7 @@ def _flytekit_times(quick: bool) -> dict[str, float]:
 def run(quick: bool) -> list[Row]:
     try:
         import typeflow
+        from typeflow.storage import get_storage
         from typeflow_flyteidl import from_flyteidl, read_literal_map, to_flyteidl, write_literal_map
     except ImportError as exc:
         print(f"bench_flyteidl: skipped ({exc})", file=sys.stderr)
@@ -81,10 +83,10 @@ def run(quick: bool) -> list[Row]:
                 return read_literal_map(path)
 
             def through_wire(lm: Any = lm, path: str = path) -> Any:
-                with open(path, "wb") as f:
-                    f.write(typeflow.wire.dumps(lm))
-                with open(path, "rb") as f:
-                    return typeflow.wire.loads(f.read())
+                # through the same storage calls write_literal_map makes (an atomic write, then a read)
+                storage = get_storage(str(root))
+                storage.write_bytes(path, typeflow.wire.dumps(lm))
+                return typeflow.wire.loads(storage.read_bytes(path))
 
             repeat = 3 if quick else 5
             pb_s, wire_s = best_of_pair(through_pb, through_wire, repeat)

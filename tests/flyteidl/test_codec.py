@@ -423,3 +423,53 @@ def test_a_map_message_with_a_decorated_value_is_not_read_packed(kind: str, valu
     lit = from_flyteidl(pb)
     assert isinstance(lit, Literal) and lit.map is not None and not lit.map.is_packed
     assert to_flyteidl(lit) == pb
+
+
+@settings(max_examples=300)
+@given(st.lists(INT64, min_size=2, max_size=20), st.data())
+def test_mutated_int_collections_read_as_protobuf_reads_them(values: list[int], data: st.DataObject) -> None:
+    """Bytes from anywhere (a file) are read as protobuf reads them, whatever the bulk path guesses."""
+    payload = bytearray(bulk.encode_collection(PackedLiterals("integer", values)))
+    for _ in range(data.draw(st.integers(1, 3))):
+        at = data.draw(st.integers(0, len(payload) - 1))
+        payload[at] = data.draw(st.integers(0, 255))
+    raw = b"\x12" + _varint(len(payload)) + bytes(payload)  # Literal.collection
+    try:
+        reference = literals_pb2.Literal.FromString(raw)
+    except Exception:
+        return  # not protobuf at all: nothing to compare with
+    try:
+        expected = from_flyteidl(reference)
+    except LiteralDecodeError:
+        with pytest.raises(LiteralDecodeError):
+            from_bytes(raw, "Literal")
+        return
+    assert from_bytes(raw, "Literal") == expected
+
+
+def test_a_non_minimal_varint_is_read_as_protobuf_reads_it() -> None:
+    element = b"\x0a\x07\x0a\x05\x0a\x03\x08\x80\x00"  # integer 0 written in two bytes
+    good = bulk.encode_collection(PackedLiterals("integer", [5, 6]))
+    raw_payload = element + good
+    raw = b"\x12" + _varint(len(raw_payload)) + raw_payload
+    assert from_bytes(raw, "Literal") == Literal(collection=LiteralCollection((lit_int(0), lit_int(5), lit_int(6))))
+
+
+def test_a_collection_crafted_to_have_the_canonical_size_is_still_read_as_protobuf_reads_it() -> None:
+    two_ints = b"\x0a\x08\x0a\x06\x0a\x04\x08\x05\x08\x06"  # one element holding integer 5 then 6: protobuf keeps 6
+    hash_only = b"\x0a\x04\x22\x02hh"  # an element with a hash and no value: not a literal
+    seven = bulk.encode_collection(PackedLiterals("integer", [7]))
+    payload = seven + two_ints + hash_only  # 24 bytes, the canonical size of [7, 5, 6]: what a merged view reads
+    assert len(payload) == len(bulk.encode_collection(PackedLiterals("integer", [7, 5, 6])))
+    raw = b"\x12" + _varint(len(payload)) + payload
+    with pytest.raises(LiteralDecodeError, match="none of its one-of"):
+        from_bytes(raw, "Literal")
+
+
+def test_a_packed_int_file_is_read_packed(tmp_path: Any) -> None:
+    from typeflow_flyteidl import read_literal_map, write_literal_map
+
+    lm = LiteralMap({"x": Literal(collection=LiteralCollection.packed("integer", [1, -1, 2**40, 0, 300]))})
+    write_literal_map(lm, str(tmp_path / "outputs.pb"))
+    back = read_literal_map(str(tmp_path / "outputs.pb"))
+    assert back == lm and back.literals["x"].collection is not None and back.literals["x"].collection.is_packed

@@ -165,6 +165,10 @@ class KindCodec:
         """
         return None
 
+    def matches_bytes(self, values: Sequence[Any], tag: str, payload: bytes) -> bool | None:
+        """Whether ``payload`` is exactly the canonical collection of ``values``, checked without encoding; ``None``: cannot tell."""
+        return None
+
     def literal_sizes(self, values: Sequence[Any], tag: str) -> Sequence[int] | int | None:
         """Each canonical element ``Literal``'s byte size (one int when all are equal), if known without encoding."""
         return None
@@ -226,6 +230,12 @@ class IntegerCodec(_PrimitiveCodec):
     def literal_sizes(self, values: Sequence[Any], tag: str) -> Sequence[int] | int | None:
         return [5 + len(varint(v)) for v in values]
 
+    def matches_bytes(self, values: Sequence[Any], tag: str, payload: bytes) -> bool | None:
+        np = _numpy()
+        if np is None or not len(values):
+            return None
+        return _int_collection_matches(np, values, payload)
+
 
 def _int_collection_numpy(np: Any, values: Sequence[Any]) -> bytes:
     """Every element ``0a k+5 0a k+3 0a k+1 08 <k-byte varint>``, built byte column by byte column, then compacted.
@@ -272,6 +282,37 @@ def _varint_sizes_total(values: Sequence[Any]) -> int:
         thresholds = np.uint64(1) << np.arange(7, 64, 7, dtype=np.uint64)
         return int(np.searchsorted(thresholds, u, side="right").sum()) + len(u)
     return sum(len(varint(v)) for v in values)
+
+
+def _int_collection_matches(np: Any, values: Sequence[Any], payload: bytes) -> bool:
+    """Whether ``payload`` is the canonical collection of ``values``, from its bytes at computed offsets.
+
+    Each element must be ``0a k+5 0a k+3 0a k+1 08`` then a varint of exactly
+    ``k`` bytes (``k`` the minimal length of its value): its last byte low, the
+    others high. Then every element holds exactly one integer, so the merged
+    values are the elements' values in order, and the bytes are canonical.
+    """
+    raw = values if isinstance(values, array.array) and values.typecode == "q" else array.array("q", values)
+    u = np.frombuffer(raw, dtype=np.int64).view(np.uint64)
+    thresholds = np.uint64(1) << np.arange(7, 64, 7, dtype=np.uint64)
+    k = np.searchsorted(thresholds, u, side="right").astype(np.int64) + 1
+    sizes = k + 7
+    if int(sizes.sum()) != len(payload):
+        return False
+    data = np.frombuffer(payload, dtype=np.uint8)
+    starts = np.cumsum(sizes) - sizes
+    for offset, byte in enumerate(_INT_PREFIX):
+        expected = k + byte if offset % 2 else byte
+        if not bool((data[starts + offset] == expected).all()):
+            return False
+    if np.any(data[starts + sizes - 1] >= 0x80):
+        return False
+    # the prefixes are low bytes, so the high bytes all lie in the varints: k - 1 in each, none elsewhere
+    return int(np.count_nonzero(data >= 0x80)) == int((k - 1).sum())
+
+
+#: bytes 0-6 of a collection element holding an integer whose varint has k bytes: 0a k+5 0a k+3 0a k+1 08
+_INT_PREFIX = (0x0A, 5, 0x0A, 3, 0x0A, 1, 0x08)
 
 
 class FloatCodec(_PrimitiveCodec):
@@ -454,6 +495,9 @@ def decode_collection(payload: bytes, first: Literal) -> PackedLiterals | None:
     size = codec.canonical_size(packed.values, tag) if CANONICAL.get() else None
     if size is not None:
         return packed if size == len(payload) else None
+    exact = codec.matches_bytes(packed.values, tag, payload)
+    if exact is not None:
+        return packed if exact else None
     if codec.encode_collection(packed.values, tag) != payload:
         return None
     return packed
