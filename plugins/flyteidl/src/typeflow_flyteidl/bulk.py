@@ -166,7 +166,7 @@ class KindCodec:
         return None
 
     def matches_bytes(self, values: Sequence[Any], tag: str, payload: bytes) -> bool | None:
-        """Whether ``payload`` is exactly the canonical collection of ``values``, checked without encoding; ``None``: cannot tell."""
+        """Whether ``payload`` is the canonical collection of ``values``, told without encoding (``None``: cannot tell)."""
         return None
 
     def literal_sizes(self, values: Sequence[Any], tag: str) -> Sequence[int] | int | None:
