@@ -30,7 +30,6 @@ FAMILIES = [*CORE, *PICKLES, *(arrays_and_frames() if find_spec("pandas") and fi
 _PARITY = "issue 14 (flytekit parity) changes this form"
 #: (check, family) pairs that fail until another change lands; strict, so they fail loudly once it has
 PENDING: dict[tuple[str, str], str] = {
-    ("literal_type", "typing-literal"): f"{_PARITY}: typing.Literal is a STRING with its values in the annotation",
     ("round_trip", "date"): f"{_PARITY}: a date stored aware (a protobuf Timestamp holds no naive time)",
     ("typeflow_reads", "dataframe"): "typeflow.datasets reads a file, but flytekit writes a dataset as a folder of parquet files",
     (

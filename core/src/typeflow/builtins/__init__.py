@@ -18,11 +18,12 @@ def typeflow_register_transformers(registry: TransformerRegistry) -> None:
 
     from . import restricted, simple
     from .containers import DictTransformer, ListTransformer
-    from .enums import EnumTransformer, LiteralStringTransformer, is_enum_type
+    from .enums import EnumTransformer, is_enum_type
     from .files import DirectoryTransformer, FileTransformer
     from .iterators import IteratorTransformer
     from .streams import BinaryIOTransformer, TextIOTransformer
     from .structs import DataclassTransformer, is_dataclass_type
+    from .typing_literal import LiteralTypeTransformer
     from .unions import UnionTransformer
 
     for transformer in simple.transformers():
@@ -30,7 +31,7 @@ def typeflow_register_transformers(registry: TransformerRegistry) -> None:
     registry.register(ListTransformer())
     registry.register(DictTransformer())
     registry.register(UnionTransformer())
-    registry.register(LiteralStringTransformer())
+    registry.register(LiteralTypeTransformer())
     registry.register(FileTransformer(), additional_types=(os.PathLike,))
     registry.register(DirectoryTransformer())
     registry.register(BinaryIOTransformer())

@@ -1,11 +1,10 @@
-"""Enums with string values, and ``typing.Literal`` of strings, as enum literal types."""
+"""Enums whose values are all str, as enum literal types."""
 
 from __future__ import annotations
 
 import enum
 import operator
-import typing
-from typing import Any, get_args
+from typing import Any
 
 from typeflow.columns import Column, PrimitiveColumn
 from typeflow.errors import TypeTransformerFailedError
@@ -90,53 +89,3 @@ class EnumTransformer(TypeTransformer[enum.Enum]):
         if literal_type.enum_type is None:
             raise ValueError("not an enum type")
         return enum.Enum("DynamicEnum", {v: v for v in literal_type.enum_type.values}, type=str)  # type: ignore[misc]
-
-
-class LiteralStringTransformer(TypeTransformer[str]):
-    """``typing.Literal["a", "b"]`` ↔ an enum literal type of those strings."""
-
-    def __init__(self) -> None:
-        super().__init__("LiteralTypeTransformer", typing.Literal)  # flytekit's name: union tags must match
-
-    @staticmethod
-    def values(t: Any) -> tuple[str, ...]:
-        args = get_args(strip_annotated(t)[0])
-        if not args or not all(type(a) is str for a in args):
-            raise TypeTransformerFailedError(
-                "typing.Literal is supported with string values only", python_type=t, hint="use an Enum for other values"
-            )
-        return args
-
-    def get_literal_type(self, t: Any) -> LiteralType:
-        return LiteralType(enum_type=EnumType(self.values(t)))
-
-    def assert_type(self, t: Any, v: Any) -> None:
-        allowed = self.values(t)
-        if not isinstance(v, str) or v not in allowed:
-            raise TypeTransformerFailedError(f"expected one of {list(allowed)}", python_type=t, value=v)
-
-    def to_literal(self, ctx: TransformContext, python_val: Any, python_type: Any, expected: LiteralType | None) -> Literal:
-        allowed = self.values(python_type)
-        if not isinstance(python_val, str) or python_val not in allowed:
-            raise TypeTransformerFailedError(f"expected one of {list(allowed)}", python_type=python_type, value=python_val)
-        return Literal(scalar=Scalar(primitive=Primitive(string_value=str.__str__(python_val))))
-
-    def to_python_value(self, ctx: TransformContext, lv: Literal, expected_python_type: Any) -> str:
-        allowed = self.values(expected_python_type)
-        value = _string_of(lv, expected_python_type)
-        if value not in allowed:
-            raise TypeTransformerFailedError(f"{value!r} is not one of {list(allowed)}", python_type=expected_python_type)
-        return value
-
-    def pack_column(self, ctx: TransformContext, values: list[Any], python_type: Any) -> Column:
-        """The strings, in one string column."""
-        check_types(values, {str}, "str")
-        if not set(values) <= set(self.values(python_type)):
-            raise ValueError("a value outside the Literal")
-        return PrimitiveColumn.unchecked("string_value", tuple(values))
-
-    def unpack_column(self, ctx: TransformContext, column: Column, python_type: Any) -> list[Any] | None:
-        strings = _string_column(column)
-        if strings is None or not set(strings) <= set(self.values(python_type)):
-            return None
-        return list(strings)
