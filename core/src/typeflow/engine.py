@@ -18,6 +18,7 @@ from typing import Any, ClassVar, get_args, get_origin
 from typeflow import _maps, discovery, offload
 from typeflow._default_on_class import default_on_class
 from typeflow._trace import convert_log, debugging, trace
+from typeflow._tuples import refuse_tuple_value
 from typeflow.dispatch import Dispatcher, Resolution
 from typeflow.errors import PluginError, TypeflowError, TypeTransformerFailedError, type_name
 from typeflow.literals import Literal, LiteralMap, LiteralType, Scalar, Void
@@ -41,6 +42,8 @@ class _Plan:
     hasher: HashMethod | None
     #: call ``transformer.assert_type`` before converting (flytekit's ``type_assertions_enabled``)
     asserts: bool
+    #: a tuple value is refused (restricted, as in flytekit) unless the transformer is one for a tuple type
+    refuses_tuples: bool
 
 
 #: the literal of None
@@ -183,7 +186,10 @@ class TypeEngine:
         t, metadata = strip_annotated(python_type)
         literal_type = transformer.get_literal_type(python_type)
         hasher = next((m for m in metadata if isinstance(m, HashMethod)), None)
-        plan = _Plan(transformer, literal_type, _accepts_none(t, transformer), hasher, transformer.type_assertions_enabled)
+        own_tuple = isinstance(transformer.python_type, type) and issubclass(transformer.python_type, tuple)
+        plan = _Plan(
+            transformer, literal_type, _accepts_none(t, transformer), hasher, transformer.type_assertions_enabled, not own_tuple
+        )
         try:
             self._plans[python_type] = plan
         except TypeError:
@@ -218,6 +224,8 @@ class TypeEngine:
         if python_val is None and not plan.accepts_none:
             raise self._none_error(python_type)
         try:
+            if plan.refuses_tuples and isinstance(python_val, tuple):
+                refuse_tuple_value(python_val, python_type)
             if plan.asserts:
                 plan.transformer.assert_type(python_type, python_val)
             lv = plan.transformer.to_literal(ctx, python_val, python_type, expected or plan.literal_type)
@@ -292,6 +300,8 @@ class TypeEngine:
         if python_val is None and not plan.accepts_none:
             raise self._none_error(python_type)
         try:
+            if plan.refuses_tuples and isinstance(python_val, tuple):
+                refuse_tuple_value(python_val, python_type)
             if plan.asserts:
                 plan.transformer.assert_type(python_type, python_val)
             lv: Literal = await plan.transformer.async_to_literal(ctx, python_val, python_type, expected or plan.literal_type)  # type: ignore[attr-defined]

@@ -1,9 +1,16 @@
-"""Types that must never cross a task boundary."""
+"""Types that must never cross a task boundary.
+
+Tuples are among them, as in flytekit: ``tuple``, ``Tuple[...]`` and
+``NamedTuple`` classes have no literal type (a task's tuple return is its
+several outputs, each converted on its own). The engine also refuses a tuple
+*value* wherever a type is declared (:mod:`typeflow._tuples`).
+"""
 
 from __future__ import annotations
 
 from typing import Any, NoReturn
 
+from typeflow._tuples import TUPLE_REASON
 from typeflow.errors import RestrictedTypeError
 from typeflow.literals import Literal, LiteralType
 from typeflow.transformer import TransformContext, TypeTransformer
@@ -41,4 +48,5 @@ def transformers() -> list[TypeTransformer[Any]]:
         RestrictedTypeTransformer("TransformContext", TransformContext, reason),
         RestrictedTypeTransformer("Storage", Storage, reason),
         RestrictedTypeTransformer("LiteralsResolver", LiteralsResolver, "pass its values, not the resolver"),
+        RestrictedTypeTransformer("tuple", tuple, TUPLE_REASON),
     ]
