@@ -99,6 +99,18 @@ class Dispatcher:
                 pass
             return resolution
 
+    def fallback_transformer(self, python_type: Any) -> TypeTransformer[Any] | None:
+        """What the fallback plugins offer for ``python_type`` (loading them first), or ``None``."""
+        with self._lock:
+            errors = self.loader.load([], discovery.FALLBACKS_GROUP)
+            transformer = self.loader.fallback_transformer(python_type)
+            if transformer is None:
+                if errors:
+                    raise errors[0]
+                return None
+            self.registry._bind(transformer)
+            return transformer
+
     def _lookup(self, t: Any) -> Resolution | None:
         registry = self.registry
         conflict = _get(registry.conflicts, t)

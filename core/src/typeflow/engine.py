@@ -171,6 +171,15 @@ class TypeEngine:
         return self._dispatch.get_transformer(python_type)
 
     @default_on_class
+    def fallback_transformer(self, python_type: Any) -> TypeTransformer[Any] | None:
+        """The transformer an installed fallback plugin (typeflow-pickle) offers for ``python_type``, or ``None``.
+
+        Loads the fallback plugins first. For transformers that hand a value to
+        the fallback themselves, e.g. a dict that msgpack cannot hold.
+        """
+        return self._dispatch.fallback_transformer(python_type)
+
+    @default_on_class
     def resolve(self, python_type: Any) -> Resolution:
         """Resolve ``python_type`` through the dispatch layers, saying which step matched."""
         return self._dispatch.resolve(python_type)

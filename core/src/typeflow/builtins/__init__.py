@@ -17,10 +17,11 @@ def typeflow_register_transformers(registry: TransformerRegistry) -> None:
     from typeflow.datasets.transformer import StructuredDatasetTransformer
 
     from . import restricted, simple
-    from .containers import DictTransformer, ListTransformer
+    from .dicts import DictTransformer
     from .enums import EnumTransformer, is_enum_type
     from .files import DirectoryTransformer, FileTransformer
     from .iterators import IteratorTransformer
+    from .lists import ListTransformer
     from .streams import BinaryIOTransformer, TextIOTransformer
     from .structs import DataclassTransformer, is_dataclass_type
     from .typing_literal import LiteralTypeTransformer

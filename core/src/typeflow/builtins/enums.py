@@ -11,6 +11,7 @@ from typeflow.errors import TypeTransformerFailedError
 from typeflow.literals import EnumType, Literal, LiteralType, Primitive, Scalar
 from typeflow.transformer import TransformContext, TypeTransformer, strip_annotated
 
+from .flyte_forms import msgpack_bytes, read_msgpack
 from .packing import check_types
 from .simple import literal_kind
 
@@ -60,6 +61,9 @@ class EnumTransformer(TypeTransformer[enum.Enum]):
 
     def to_python_value(self, ctx: TransformContext, lv: Literal, expected_python_type: Any) -> Any:
         cls = strip_annotated(expected_python_type)[0]
+        data = msgpack_bytes(lv)
+        if data is not None:  # a member Flyte resolved out of a dataclass (attribute access)
+            return read_msgpack(data, cls)
         value = _string_of(lv, cls)
         try:
             return cls(value)

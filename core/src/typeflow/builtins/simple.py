@@ -22,6 +22,7 @@ from typeflow.errors import TypeTransformerFailedError
 from typeflow.literals import INT64_MAX, INT64_MIN, Binary, Literal, LiteralType, Primitive, Scalar, SimpleType, Void
 from typeflow.transformer import TransformContext, TypeTransformer
 
+from .flyte_forms import msgpack_bytes, read_msgpack_simple
 from .packing import check_types
 
 NoneType = type(None)
@@ -74,6 +75,9 @@ class PrimitiveTransformer(TypeTransformer[Any]):
     def to_python_value(self, ctx: TransformContext, lv: Literal, expected_python_type: Any) -> Any:
         p = lv.scalar.primitive if lv.scalar is not None else None
         if p is None:
+            data = msgpack_bytes(lv)
+            if data is not None:  # a value Flyte resolved out of a dataclass (attribute access)
+                return read_msgpack_simple(data, self.python_type)
             raise TypeTransformerFailedError(f"cannot read {literal_kind(lv)} as {self.name}", python_type=expected_python_type)
         return self.from_primitive(p, lv, expected_python_type)
 
@@ -121,6 +125,16 @@ class IntTransformer(PrimitiveTransformer):
                 hint="store it as a str (or Decimal via a custom transformer) instead",
             )
         return number
+
+    def from_primitive(self, p: Primitive, lv: Literal, python_type: Any) -> Any:
+        f = p.float_value
+        if f is not None:  # Flyte Console sends every number as a float
+            if f.is_integer():
+                return int(f)
+            raise TypeTransformerFailedError(
+                f"cannot read the float {f!r} as an int without losing its fraction", python_type=python_type
+            )
+        return super().from_primitive(p, lv, python_type)
 
     def pack_values(self, values: list[Any]) -> Any:
         # checks every element is integer-like and in range, in C, but takes bools

@@ -15,16 +15,22 @@ import typing
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import msgpack
+
 from typeflow.columns import Column, PrimitiveColumn
 from typeflow.errors import TypeflowError, TypeTransformerFailedError
 from typeflow.literals import Binary, Literal, LiteralType, Scalar, SimpleType, TypeStructure
 from typeflow.transformer import TransformContext, TypeTransformer, strip_annotated
 
-from .containers import MSGPACK_ANNOTATION
+from .flyte_forms import MSGPACK_ANNOTATION
 from .simple import literal_kind
 from .validate import checker, field_types
 
 NoneType = type(None)
+
+
+def _unpack(data: bytes) -> Any:
+    return msgpack.unpackb(data, raw=False, strict_map_key=False)
 
 
 def is_dataclass_type(cls: type) -> bool:
@@ -42,7 +48,8 @@ class _Codec:
 
         try:
             self.encode = MessagePackEncoder(cls).encode
-            self.decode = MessagePackDecoder(cls).decode
+            # int (or other non-str) dict keys: msgpack refuses them by default, and mashumaro writes them
+            self.decode = MessagePackDecoder(cls, pre_decoder_func=_unpack).decode
         except UnserializableField as exc:
             raise TypeTransformerFailedError(
                 f"field {exc.field_name!r} of {cls.__qualname__} has type {exc.field_type!r}, which dataclasses "
