@@ -56,7 +56,6 @@ NOT_IN_113: dict[tuple[str, str], str] = {
 if PROFILE == "flytekit-1.13":
     PENDING.update(
         {
-            ("typeflow_reads", "untyped-dict"): f"{_PARITY}: reading flytekit 1.13's JSON generic dicts",
             ("typeflow_reads", "int-keyed-dict"): f"{_PARITY}: reading flytekit 1.13's JSON generic dicts",
         }
     )
