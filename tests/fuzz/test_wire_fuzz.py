@@ -567,7 +567,13 @@ MALFORMED_COLUMNS: list[tuple[str, Any]] = [
     ("duration not 8-byte", {"kind": "duration", "values": b"\x01"}),
     ("boolean byte 2", {"kind": "boolean", "values": b"\x00\x02"}),
     ("boolean as list in v2", {"kind": "boolean", "values": [True]}),
-    ("strings not strings", {"kind": "string_value", "values": ["a", b"b"]}),
+    ("strings as a list in v2", {"kind": "string_value", "values": ["a"]}),
+    ("strings not msgpack", {"kind": "string_value", "values": b"\xc1"}),
+    ("strings of bad UTF-8", {"kind": "string_value", "values": b"\x91\xa1\xff"}),
+    ("strings holding a byte string", {"kind": "string_value", "values": msgpack.packb(["a", b"b"], use_bin_type=True)}),
+    ("strings with trailing bytes", {"kind": "string_value", "values": msgpack.packb(["a"]) + b"\x00"}),
+    ("strings holding a map", {"kind": "string_value", "values": msgpack.packb([{"a": "b"}])}),
+    ("binaries holding strings", {"kind": "binary", "values": msgpack.packb(["a"]), "tag": "msgpack"}),
     ("tag on integers", {**_ints(1), "tag": "x"}),
     ("none outside a union", {"kind": "none"}),
     ("union of no variants", {"kind": "union", "variants": [], "index": b"", "columns": []}),
@@ -635,6 +641,14 @@ def test_malformed_columns_are_refused_with_literal_decode_error(label: str, col
         wrappers.append({"collection": {"packed": {"kind": "union", "variants": [INT_T], "index": b"\x00", "columns": [column]}}})
     for tree in wrappers:
         assert check_decode(_header() + msgpack.packb(tree, use_bin_type=True), label=label) is None, label
+
+
+@pytest.mark.parametrize(
+    "keys", [["a"], b"\xc1", msgpack.packb([1]), msgpack.packb(["a", "a"]), msgpack.packb(["a", "b"])], ids=repr
+)
+def test_packed_map_keys_that_are_not_one_array_of_distinct_strings_are_refused(keys: Any) -> None:
+    tree = {"map": {"packed": {"keys": keys, "column": _ints(1)}}}
+    assert check_decode(_header() + msgpack.packb(tree, use_bin_type=True), label=repr(keys)) is None
 
 
 def test_columns_nested_past_the_depth_limit_are_refused() -> None:

@@ -1,8 +1,9 @@
 """Columns on the wire (format version 2): encoding and strictly checked decoding.
 
 A column is a map with a ``kind``. In the binary (msgpack) form numbers travel
-as little-endian byte strings and datetimes as msgpack timestamps; in the
-JSON-able form they are lists. Every count a column declares is checked
+as little-endian byte strings, datetimes as msgpack timestamps and strings as
+one msgpack array, each inside one binary; in the JSON-able form they are
+lists. (A packed map's keys travel as one such array too.) Every count a column declares is checked
 against data that is really present, so a short input cannot decode to a huge
 collection.
 
@@ -11,9 +12,9 @@ kind       fields
 ========== ===================================================================
 integer    ``values``: int64 bytes (JSON: ints)
 float_value ``values``: float64 bytes (JSON: floats, or ``"nan"``/``"inf"``/``"-inf"``)
-string_value ``values``: strings
+string_value ``values``: one msgpack array of strings, in bytes (JSON: strings)
 boolean    ``values``: one 0/1 byte per element (JSON: booleans)
-binary     ``values``: byte strings (JSON: base64), ``tag``
+binary     ``values``: one msgpack array of byte strings, in bytes (JSON: base64), ``tag``
 datetime   ``values``: one msgpack array of timestamps, in bytes (JSON: ISO 8601
            strings); ``naive``: ``true``, or one 0/1 byte per element, for
            naive datetimes (their wall clock travels as if it were UTC). msgpack
@@ -129,7 +130,18 @@ def encode_column(enc: _Encoder, column: Column) -> dict[str, Any]:
     raise TypeError(f"cannot encode a {type(column).__name__}")
 
 
-def _encode_primitive(enc: _Encoder, column: PrimitiveColumn) -> dict[str, Any]:
+def packed_array(values: Any) -> bytes:
+    """Strings or byte strings as one msgpack array inside one binary.
+
+    The budget pass over a wire body (``_wire_scan``) visits every msgpack object in
+    Python; one binary per column keeps that pass from costing more than the
+    column's own decoding, which msgpack then does in C.
+    """
+    data: bytes = msgpack.packb(values, use_bin_type=True)
+    return data
+
+
+def _encode_primitive(enc: _Encoder, column: PrimitiveColumn, version: int = 2) -> dict[str, Any]:
     kind, values = column.kind, column.values
     out: dict[str, Any] = {"kind": kind}
     if kind in ("integer", "float_value", "duration"):
@@ -142,17 +154,22 @@ def _encode_primitive(enc: _Encoder, column: PrimitiveColumn) -> dict[str, Any]:
     elif kind == "boolean":
         out["values"] = bytes(values) if enc.binary else column.tolist()
     elif kind == "binary":
-        out["values"] = list(values) if enc.binary else [enc.bytes_(v) for v in values]
+        if enc.binary:
+            out["values"] = packed_array(values) if version >= 2 else list(values)
+        else:
+            out["values"] = [enc.bytes_(v) for v in values]
         if column.tag:
             out["tag"] = column.tag
+    elif enc.binary:
+        out["values"] = packed_array(values) if version >= 2 else list(values)
     else:
-        out["values"] = values if enc.binary else list(values)  # msgpack writes a tuple as an array
+        out["values"] = list(values)
     return out
 
 
 def encode_v1_primitive(enc: _Encoder, column: PrimitiveColumn) -> dict[str, Any]:
     """A version-1 packed tree (booleans as a list) for a column of a :data:`V1_KINDS` kind."""
-    out = _encode_primitive(enc, column)
+    out = _encode_primitive(enc, column, version=1)
     if column.kind == "boolean":
         out["values"] = column.tolist()
     return out
@@ -348,10 +365,14 @@ def decode_primitive(dec: _Decoder, kind: str, tree: dict[str, Any], path: _Path
                 raise _fail(vpath, "expected a list of booleans")
             values = bytes(raw)
     elif kind == "string_value":
+        if dec.binary and version >= 2:
+            raw = unpack_array(raw, vpath, str, "strings")
         if type(raw) is not list or (raw and not set(map(type, raw)) <= {str}):
             raise _fail(vpath, "expected a list of strings")
         values = raw
     elif kind == "binary":
+        if dec.binary and version >= 2:
+            raw = unpack_array(raw, vpath, bytes, "byte strings")
         if type(raw) is not list:
             raise _fail(vpath, "expected a list")
         if dec.binary:
@@ -366,6 +387,35 @@ def decode_primitive(dec: _Decoder, kind: str, tree: dict[str, Any], path: _Path
     if tag and kind != "binary":
         raise _fail((path, ".tag"), "only the binary kind takes a tag")
     return PrimitiveColumn.unchecked(kind, values, tag)
+
+
+def unpack_array(raw: Any, path: _Path | None, item: type, what: str) -> list[Any]:
+    """The list of ``item`` values a :func:`packed_array` binary holds.
+
+    msgpack's limits keep every declared length within the binary, and each element
+    takes at least one of its bytes; the objects built are at most about twenty times
+    the binary's size (two-character strings), inside ``wire.loads``'s memory multiple.
+    """
+    if type(raw) is not bytes:
+        raise _fail(path, f"expected bytes holding a msgpack array of {what}")
+    limit = max(len(raw), 1)
+    try:
+        values = msgpack.unpackb(
+            raw,
+            raw=False,
+            use_list=True,
+            ext_hook=_refuse_ext,
+            max_str_len=limit,
+            max_bin_len=limit,
+            max_array_len=limit,
+            max_map_len=0,
+            max_ext_len=0,
+        )
+    except Exception as exc:  # malformed, truncated, trailing bytes, bad UTF-8, nesting, ...
+        raise _fail(path, f"not a msgpack array of {what} ({type(exc).__name__}: {exc})") from None
+    if type(values) is not list or (values and not set(map(type, values)) <= {item}):
+        raise _fail(path, f"expected a msgpack array of {what}")
+    return values
 
 
 def _decode_datetimes(dec: _Decoder, tree: dict[str, Any], path: _Path | None) -> DatetimeColumn:

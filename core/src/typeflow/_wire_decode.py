@@ -7,7 +7,7 @@ import binascii
 import datetime as _dt
 from typing import Any
 
-from typeflow._wire_columns import V1_KINDS, decode_column, decode_primitive
+from typeflow._wire_columns import V1_KINDS, decode_column, decode_primitive, unpack_array
 from typeflow.columns import PrimitiveColumn
 from typeflow.errors import LiteralDecodeError
 from typeflow.literals import (
@@ -222,7 +222,10 @@ class _Decoder:
             if self.version >= 2:
                 packed = self.map_(body["packed"], ppath, frozenset({"keys", "column"}), ("keys", "column"))
                 column = decode_column(self, packed["column"], (ppath, ".column"), depth + 1)
-                keys = self.map_keys(packed["keys"], (ppath, ".keys"), len(column))
+                raw_keys = packed["keys"]
+                if self.binary:
+                    raw_keys = unpack_array(raw_keys, (ppath, ".keys"), str, "strings")
+                keys = self.map_keys(raw_keys, (ppath, ".keys"), len(column))
             else:
                 column, raw_keys = self.v1_packed(body["packed"], ppath, with_keys=True)
                 keys = self.map_keys(raw_keys, (ppath, ".keys"), len(column))

@@ -6,7 +6,7 @@ import base64
 import math
 from typing import Any
 
-from typeflow._wire_columns import V1_KINDS, encode_column, encode_v1_primitive
+from typeflow._wire_columns import V1_KINDS, encode_column, encode_v1_primitive, packed_array
 from typeflow.columns import PrimitiveColumn
 from typeflow.errors import TypeflowError
 from typeflow.literals import (
@@ -85,7 +85,8 @@ class _Encoder:
         lits = lm.literals
         if isinstance(lits, PackedLiteralMap):
             if self.version >= 2:
-                return {"packed": {"keys": list(lits.raw_keys), "column": encode_column(self, lits.column)}}
+                keys = packed_array(lits.raw_keys) if self.binary else list(lits.raw_keys)
+                return {"packed": {"keys": keys, "column": encode_column(self, lits.column)}}
             packed = self._v1_packed(lits.column)
             if packed is not None:
                 packed["keys"] = list(lits.raw_keys)
