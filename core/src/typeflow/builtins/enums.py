@@ -53,10 +53,16 @@ class EnumTransformer(TypeTransformer[enum.Enum]):
             )
         return LiteralType(enum_type=EnumType(tuple(values)))
 
+    def assert_type(self, t: Any, v: Any) -> None:
+        """A member of ``t``, or of another enum with a value ``t`` has (a guessed enum takes the original's members)."""
+        cls = strip_annotated(t)[0]
+        if isinstance(v, cls):
+            return
+        if not isinstance(v, enum.Enum) or v.value not in {m.value for m in cls}:
+            raise TypeTransformerFailedError(f"expected a member of {cls.__qualname__}", python_type=cls, value=v)
+
     def to_literal(self, ctx: TransformContext, python_val: Any, python_type: Any, expected: LiteralType | None) -> Literal:
-        cls = strip_annotated(python_type)[0]
-        if not isinstance(python_val, cls):
-            raise TypeTransformerFailedError(f"expected a member of {cls.__qualname__}", python_type=cls, value=python_val)
+        self.assert_type(python_type, python_val)
         return Literal(scalar=Scalar(primitive=Primitive(string_value=str.__str__(python_val.value))))
 
     def to_python_value(self, ctx: TransformContext, lv: Literal, expected_python_type: Any) -> Any:

@@ -9,9 +9,7 @@ records). ``guess_python_type`` turns a schema back into a generated dataclass.
 from __future__ import annotations
 
 import dataclasses
-import datetime as _dt
 import threading
-import typing
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -22,6 +20,8 @@ from typeflow.errors import TypeflowError, TypeTransformerFailedError
 from typeflow.literals import Binary, Literal, LiteralType, Scalar, SimpleType, TypeStructure
 from typeflow.transformer import TransformContext, TypeTransformer, strip_annotated
 
+from .dataclass_schema import dataclass_from_schema, json_schema
+from .dataclass_values import as_declared
 from .flyte_forms import MSGPACK_ANNOTATION
 from .simple import literal_kind
 from .validate import checker, field_types
@@ -114,11 +114,16 @@ class DataclassTransformer(TypeTransformer[Any]):
         finally:
             building.discard(cls)
 
+    def assert_type(self, t: Any, v: Any) -> None:
+        """``v`` is an instance (or subclass instance) of ``t``, a dataclass of its shape, or a dict of its fields."""
+        as_declared(v, strip_annotated(t)[0], self.codec)
+
     def to_raw(self, value: Any, python_type: Any) -> bytes:
-        codec = self.codec(python_type)
-        codec.check(value)
+        cls, record = as_declared(value, strip_annotated(python_type)[0], self.codec)
+        codec = self.codec(cls)
+        codec.check(record)
         try:
-            data: bytes = codec.encode(value)
+            data: bytes = codec.encode(record)
         except RecursionError:
             raise TypeTransformerFailedError("recursive structure cannot be encoded", python_type=python_type) from None
         except Exception as exc:
@@ -127,12 +132,18 @@ class DataclassTransformer(TypeTransformer[Any]):
 
     def pack_column(self, ctx: TransformContext, values: list[Any], python_type: Any) -> Column:
         """One msgpack record per dataclass, in one binary column."""
+        cls = strip_annotated(python_type)[0]
         codec = self.codec(python_type)
         check, encode = codec.check, codec.encode
         try:
+            records = []
             for value in values:
-                check(value)
-            return PrimitiveColumn.unchecked("binary", tuple(map(encode, values)), "msgpack")
+                if type(value) is cls:
+                    check(value)
+                    records.append(encode(value))
+                else:  # a subclass, another dataclass of the shape, a dict
+                    records.append(self.to_raw(value, python_type))
+            return PrimitiveColumn.unchecked("binary", tuple(records), "msgpack")
         except RecursionError:  # one by one, the element says what is wrong
             raise TypeError("recursive structure") from None
 
@@ -194,65 +205,3 @@ def _decode_reason(exc: BaseException) -> str:
     cause = exc.__cause__ or exc.__context__
     text = f"{type(exc).__name__}: {exc}"
     return f"{text} ({type(cause).__name__}: {cause})" if cause is not None and str(cause) not in text else text
-
-
-_schemas: dict[type, dict[str, Any] | None] = {}
-
-
-def json_schema(cls: type) -> dict[str, Any] | None:
-    """The JSON Schema of a dataclass (``None`` where mashumaro cannot build one)."""
-    if cls not in _schemas:
-        from mashumaro.jsonschema import build_json_schema
-
-        try:
-            _schemas[cls] = build_json_schema(cls).to_dict()
-        except Exception:
-            _schemas[cls] = None
-    return _schemas[cls]
-
-
-_JSON_SIMPLE = {"integer": int, "number": float, "string": str, "boolean": bool, "null": NoneType}
-_FORMATS = {"date-time": _dt.datetime, "date": _dt.date, "duration": _dt.timedelta}
-
-
-def _schema_type(schema: dict[str, Any], defs: dict[str, Any], name: str) -> Any:
-    if "$ref" in schema:
-        ref = schema["$ref"].rsplit("/", 1)[-1]
-        if ref not in defs:
-            raise ValueError(f"unresolved $ref {schema['$ref']}")
-        return _schema_type(defs[ref], defs, ref)
-    if "anyOf" in schema:
-        variants = tuple(_schema_type(s, defs, name) for s in schema["anyOf"])
-        return typing.Union[variants] if len(variants) > 1 else variants[0]
-    kind = schema.get("type")
-    if kind is None and schema.get("enum") and all(isinstance(v, str) for v in schema["enum"]):
-        kind = "string"  # an enum field comes back as its string values
-    if kind == "string" and schema.get("format") in _FORMATS:
-        return _FORMATS[schema["format"]]
-    if kind in _JSON_SIMPLE:
-        return _JSON_SIMPLE[kind]
-    if kind == "array":
-        return list[_schema_type(schema.get("items", {}), defs, name)]  # type: ignore[misc]
-    if kind == "object":
-        if "properties" in schema:
-            return dataclass_from_schema(schema, defs, name)
-        extra = schema.get("additionalProperties")
-        if isinstance(extra, dict) and extra:
-            return dict[str, _schema_type(extra, defs, name)]  # type: ignore[misc]
-        return dict
-    raise ValueError(f"cannot map JSON Schema {schema} to a Python type")
-
-
-def dataclass_from_schema(schema: dict[str, Any], defs: dict[str, Any], name: str | None = None) -> type:
-    """Generate a dataclass from a mashumaro JSON Schema (as flytekit does for unknown structs)."""
-    title = str(schema.get("title") or name or "GuessedDataclass")
-    required = set(schema.get("required", ()))
-    plain: list[tuple[str, Any]] = []
-    optional: list[tuple[str, Any, Any]] = []
-    for prop, sub in schema["properties"].items():
-        t = _schema_type(sub, defs, prop.title())
-        if prop in required:
-            plain.append((prop, t))
-        else:
-            optional.append((prop, typing.Optional[t], dataclasses.field(default=None)))
-    return dataclasses.make_dataclass(title, [*plain, *optional])
