@@ -45,10 +45,14 @@ class Interface:
     defaults: dict[str, Any]
 
 
+def _is_named_tuple(t: Any) -> bool:
+    return isinstance(t, type) and issubclass(t, tuple) and hasattr(t, "_fields")
+
+
 def _output_types(return_type: Any) -> dict[str, Any]:
     if return_type is inspect.Signature.empty or return_type is None or return_type is NoneType:
         return {}
-    if isinstance(return_type, type) and issubclass(return_type, tuple) and hasattr(return_type, "_fields"):
+    if _is_named_tuple(return_type):
         hints = typing.get_type_hints(return_type, include_extras=True)
         return {name: hints.get(name, Any) for name in return_type._fields}
     if get_origin(return_type) is tuple:
@@ -155,11 +159,14 @@ class Task(Generic[P, R]):
                 raise TypeTransformerFailedError(f"{self.kind} {self.name} declares no output but returned {result!r}")
             return None
         names = list(outputs)
-        if len(names) == 1:
+        return_type = self._return_type  # resolved once, with the interface
+        named = _is_named_tuple(return_type)  # even with one field: its fields are the outputs
+        if len(names) == 1 and not named:
             result_values = {names[0]: result}
         else:
             if not isinstance(result, tuple) or len(result) != len(names):
-                raise TypeTransformerFailedError(f"{self.kind} {self.name} must return {len(names)} values", value=result)
+                what = f"a {return_type.__qualname__} ({len(names)} field(s))" if named else f"{len(names)} values"
+                raise TypeTransformerFailedError(f"{self.kind} {self.name} must return {what}", value=result)
             result_values = dict(zip(names, result))
         try:
             literal_outputs = _to_literal_map(ctx, result_values, outputs, interface.outputs, produced)
@@ -170,12 +177,11 @@ class Task(Generic[P, R]):
         if produced is not None:  # inside a workflow: remember which literal each output came from
             for name, value in back.items():
                 produced[id(value)] = (value, literal_outputs.literals[name], interface.outputs[name])
-        if len(names) == 1:
-            return back[names[0]]
-        return_type = self._return_type  # resolved once, with the interface
         ordered = tuple(back[n] for n in names)
-        if isinstance(return_type, type) and hasattr(return_type, "_fields"):
+        if named:
             return return_type(*ordered)
+        if len(names) == 1:
+            return ordered[0]
         return ordered
 
     def __repr__(self) -> str:
