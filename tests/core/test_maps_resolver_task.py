@@ -62,7 +62,7 @@ def test_literals_resolver_converts_lazily_and_caches(ctx: TransformContext) -> 
     assert resolver.get("n") == 3
     who = resolver.get("who", People)
     assert who == People("x", ["y"]) and resolver.get("who", People) is who
-    assert resolver["n"] == lm.literals["n"] and len(resolver) == 4
+    assert resolver["n"] == 3 and resolver.get_literal("n") == lm.literals["n"] and len(resolver) == 4
     untyped = LiteralsResolver(lm.literals, ctx=ctx)
     assert untyped.get("names") == ["a", "b"] and untyped.get("n") == 3
     with pytest.raises(KeyError, match="holds"):

@@ -12,6 +12,7 @@ from typing import Any
 
 __all__ = [
     "LiteralDecodeError",
+    "LiteralNotFoundError",
     "NoTransformerError",
     "PluginError",
     "ProfileError",
@@ -159,6 +160,18 @@ class PluginError(TypeflowError):
         self.distribution = distribution
         self.version = version
         super().__init__(message)
+
+
+class LiteralNotFoundError(TypeflowError, KeyError, ValueError):
+    """A name a literal map does not hold was asked for (a ``KeyError``, and a ``ValueError`` as flytekit raises)."""
+
+    def __init__(self, name: str, held: Iterable[str]) -> None:
+        self.name = name
+        self.held = tuple(held)
+        super().__init__(f"{name!r} is not in this literal map; it holds {sorted(self.held)}")
+
+    def __str__(self) -> str:  # KeyError would show the message quoted
+        return str(self.args[0])
 
 
 class StorageError(TypeflowError, OSError):

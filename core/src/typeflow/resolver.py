@@ -1,10 +1,17 @@
-"""``LiteralsResolver``: a literal map read lazily, entry by entry."""
+"""``LiteralsResolver``: a literal map read lazily, entry by entry, as flytekit's.
+
+``resolver[name]`` and ``resolver.get(name)`` give the Python value (converted
+once and cached); ``get_literal(name)`` the literal itself;
+``as_python_native(interface)`` the outputs in order, as a task returns them.
+Every error is a :class:`~typeflow.errors.TypeflowError`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from typing import Any, TypeVar, overload
 
+from typeflow.errors import LiteralNotFoundError, TypeflowError, TypeTransformerFailedError
 from typeflow.literals import Literal, LiteralMap, LiteralType
 from typeflow.transformer import TransformContext
 
@@ -13,12 +20,14 @@ _T = TypeVar("_T")
 __all__ = ["LiteralsResolver"]
 
 
-class LiteralsResolver(Mapping[str, Literal]):
-    """A mapping of names to literals that converts each entry to Python on demand.
+class LiteralsResolver(Mapping[str, Any]):
+    """A mapping of names to Python values, each converted from its literal on demand.
 
     ``get(name, as_type)`` converts with the given type, else with the type
-    guessed from ``variable_map`` (or from the literal type the engine infers
-    for the literal); results are cached per name and type.
+    given by :meth:`update_type_hints`, else the one guessed from
+    ``variable_map`` (name → :class:`LiteralType`) or, failing that, from the
+    literal itself; results are cached per name and type. ``resolver[name]``
+    is ``resolver.get(name)``.
 
         >>> r = LiteralsResolver(lm, {"x": LiteralType(simple=SimpleType.INTEGER)})  # doctest: +SKIP
         >>> r.get("x")  # doctest: +SKIP
@@ -33,6 +42,15 @@ class LiteralsResolver(Mapping[str, Literal]):
     ) -> None:
         self._literals: Mapping[str, Literal] = literals.literals if isinstance(literals, LiteralMap) else dict(literals)
         self._variable_map = dict(variable_map or {})
+        wrong = {n: t for n, t in self._variable_map.items() if not isinstance(t, LiteralType)}
+        if wrong:
+            name, given = next(iter(wrong.items()))
+            raise TypeTransformerFailedError(
+                f"variable_map[{name!r}] is {given!r}, not a LiteralType (variable_map holds literal types, "
+                f"as a task interface's; entries {sorted(wrong)} are not)",
+                hint="pass LiteralTypes (engine.to_literal_type(t)); give Python types with "
+                "resolver.update_type_hints({...}) or resolver.get(name, as_type)",
+            )
         self._ctx = ctx
         self._type_hints: dict[str, Any] = {}
         self._native: dict[tuple[str, Any], Any] = {}
@@ -61,8 +79,45 @@ class LiteralsResolver(Mapping[str, Literal]):
             self._ctx = TypeEngine.default().context()
         return self._ctx
 
-    def __getitem__(self, name: str) -> Literal:
-        return self._literals[name]
+    def __getitem__(self, name: str) -> Any:
+        """The Python value of ``name`` (as flytekit's resolver gives it)."""
+        return self.get(name)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._literals
+
+    def get_literal(self, name: str) -> Literal:
+        """The literal of ``name``, unconverted."""
+        try:
+            return self._literals[name]
+        except KeyError:
+            raise LiteralNotFoundError(name, self._literals) from None
+
+    def as_python_native(self, python_interface: Any) -> Any:
+        """The values in the order of the interface's outputs, as the task returns them.
+
+        ``python_interface`` is a task's :class:`~typeflow.task.Interface` (its
+        ``output_types``) or a mapping of output names to Python types. One
+        output gives its value, several a tuple, none ``None``.
+        """
+        types = getattr(python_interface, "output_types", python_interface)
+        if not isinstance(types, Mapping):
+            raise TypeTransformerFailedError(
+                f"as_python_native needs a task interface or a mapping of output names to types, not {python_interface!r}"
+            )
+        if not self._literals:
+            return None
+        unknown = sorted(n for n in self._literals if n not in types)
+        missing = sorted(n for n in types if n not in self._literals)
+        if unknown or missing:
+            raise TypeTransformerFailedError(
+                f"the literal map does not match the interface's outputs: "
+                f"{'not outputs: ' + str(unknown) if unknown else ''}{'; ' if unknown and missing else ''}"
+                f"{'missing: ' + str(missing) if missing else ''}",
+                hint="pass the interface of the task that produced these literals",
+            )
+        values = tuple(self.get(name, types[name]) for name in types)
+        return values[0] if len(values) == 1 else values
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._literals)
@@ -77,7 +132,7 @@ class LiteralsResolver(Mapping[str, Literal]):
     def get(self, name: str, as_type: Any = None) -> Any:
         """The Python value of ``name``, converted once and cached (typed as ``as_type`` when that is a class)."""
         if name not in self._literals:
-            raise KeyError(f"{name!r} is not in this literal map; it holds {sorted(self._literals)}")
+            raise LiteralNotFoundError(name, self._literals)
         ctx = self._context()
         engine = ctx.engine
         literal = self._literals[name]
@@ -91,7 +146,10 @@ class LiteralsResolver(Mapping[str, Literal]):
                 literal = load_offloaded(ctx, literal)  # what the payload holds decides its type
             if lt is None:
                 # a union literal alone names only the variant it holds: read that variant's value
-                literal, lt = _held_variant(literal)
+                try:
+                    literal, lt = _held_variant(literal)
+                except ValueError as exc:
+                    raise TypeTransformerFailedError(f"{name!r}: {exc}", hint="pass as_type") from None
             as_type = engine.guess_python_type(lt)
         try:
             key = (name, as_type)
@@ -99,7 +157,14 @@ class LiteralsResolver(Mapping[str, Literal]):
                 return self._native[key]
         except TypeError:
             key = None  # type: ignore[assignment]
-        value = engine.to_python_value(ctx, literal, as_type)
+        try:
+            value = engine.to_python_value(ctx, literal, as_type)
+        except TypeflowError:
+            raise
+        except Exception as exc:  # a plugin's own error: still a typeflow error, naming the entry
+            raise TypeTransformerFailedError(
+                f"cannot read {name!r} as {as_type!r}: {type(exc).__name__}: {exc}", python_type=as_type
+            ) from exc
         if key is not None:
             self._native[key] = value
         return value
