@@ -170,3 +170,10 @@ def test_a_pickled_dict_without_a_pickling_plugin_says_what_to_install(ctx: Tran
     with pytest.raises(TypeTransformerFailedError, match="typeflow-pickle"):
         ctx.engine.to_python_value(ctx, lv, dict)
     assert ctx.engine.to_python_value(ctx, ctx.engine.to_literal(ctx, {"x": "hello"}, allow), dict) == {"x": "hello"}
+
+
+def test_typed_dicts_read_flytekit_113s_json_struct(ctx: TransformContext) -> None:
+    """flytekit 1.13 wrote dicts as JSON structs (string keys); flytekit reads them through the declared type's decoder."""
+    lv = Literal(scalar=Scalar(generic={"1": "a", "2": "b"}), metadata={"format": "json"})
+    assert ctx.engine.to_python_value(ctx, lv, Dict[int, str]) == {1: "a", 2: "b"}
+    assert ctx.engine.to_python_value(ctx, Literal(scalar=Scalar(generic={"x": [1, 2]})), Dict[str, List[int]]) == {"x": [1, 2]}

@@ -53,12 +53,6 @@ NOT_IN_113: dict[tuple[str, str], str] = {
     **{("literal_type", f): _NO_MSGPACK for f in ("untyped-dict", "int-keyed-dict")},
     **{("literal_type", f): _NO_MSGPACK for f in ("dataclass", "nested-dataclass", "list-of-dataclasses")},
 }
-if PROFILE == "flytekit-1.13":
-    PENDING.update(
-        {
-            ("typeflow_reads", "int-keyed-dict"): f"{_PARITY}: reading flytekit 1.13's JSON generic dicts",
-        }
-    )
 
 
 def families(check: str) -> list[Any]:

@@ -175,9 +175,13 @@ class DictTransformer(TypeTransformer[dict[Any, Any]]):
                 raise TypeTransformerFailedError("the msgpack data is not a map", python_type=expected_python_type)
             return value
         generic = lv.scalar.generic if lv.scalar is not None else None
-        if generic is not None and form == UNTYPED:  # Console inputs, flytekit 1.13's JSON dicts
-            copied: dict[Any, Any] = _deep_copy(generic)
-            return copied
+        if generic is not None:  # Console inputs, flytekit 1.13's JSON dicts
+            if form == UNTYPED:
+                copied: dict[Any, Any] = _deep_copy(generic)
+                return copied
+            # as flytekit reads it: the struct through the decoder of the declared type (JSON keys are strings)
+            typed: dict[Any, Any] = read_msgpack(_plain_msgpack(generic), expected_python_type)
+            return typed
         raise TypeTransformerFailedError(f"cannot read {literal_kind(lv)} as a dict", python_type=expected_python_type)
 
     def _from_map(self, ctx: TransformContext, lm: LiteralMap, python_type: Any) -> dict[Any, Any]:
