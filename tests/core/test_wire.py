@@ -127,7 +127,7 @@ leaf_columns: st.SearchStrategy[Column] = st.one_of(
     packed.map(lambda c: c.literals.column),  # type: ignore[attr-defined]
     st.lists(datetimes, max_size=6).map(DatetimeColumn),
     st.lists(st.dates(), max_size=6).map(lambda v: DatetimeColumn([dt.datetime(d.year, d.month, d.day) for d in v])),
-    st.lists(st.timedeltas(min_value=dt.timedelta(days=-(10**8)), max_value=dt.timedelta(days=10**8)), max_size=6).map(
+    st.lists(st.timedeltas(min_value=dt.timedelta(days=-700_000), max_value=dt.timedelta(days=2_900_000)), max_size=6).map(
         lambda v: PrimitiveColumn("duration", v)
     ),
 )

@@ -20,7 +20,8 @@ datetime   ``values``: one msgpack array of timestamps, in bytes (JSON: ISO 8601
            naive datetimes (their wall clock travels as if it were UTC). msgpack
            converts datetimes to timestamps and back in C, several times
            faster than any conversion to int64 in Python.
-duration   ``values``: int64 microseconds as bytes (JSON: ints)
+duration   ``values``: one msgpack array of timestamps, in bytes: the epoch moved by
+           each duration (JSON: ints, microseconds)
 none       (no fields; only as a union variant, which gives its length)
 union      ``variants``: literal types; ``index``: one byte per element naming its
            variant; ``columns``: one column per variant
@@ -37,12 +38,16 @@ from __future__ import annotations
 import array
 import datetime as _dt
 import sys
+from itertools import repeat
+from operator import add, floordiv, sub
 from typing import TYPE_CHECKING, Any
 
 import msgpack
 
 from typeflow.columns import (
+    EPOCH_UTC,
     MAX_UNION_VARIANTS,
+    ONE_MICROSECOND,
     Column,
     DatetimeColumn,
     ListColumn,
@@ -51,6 +56,7 @@ from typeflow.columns import (
     NoneColumn,
     PrimitiveColumn,
     UnionColumn,
+    check_durations,
 )
 from typeflow.errors import LiteralDecodeError
 
@@ -144,7 +150,12 @@ def packed_array(values: Any) -> bytes:
 def _encode_primitive(enc: _Encoder, column: PrimitiveColumn, version: int = 2) -> dict[str, Any]:
     kind, values = column.kind, column.values
     out: dict[str, Any] = {"kind": kind}
-    if kind in ("integer", "float_value", "duration"):
+    if kind == "duration":
+        if enc.binary:
+            out["values"] = msgpack.packb(list(map(add, values, repeat(EPOCH_UTC))), datetime=True)
+        else:
+            out["values"] = list(map(floordiv, values, repeat(ONE_MICROSECOND)))
+    elif kind in ("integer", "float_value"):
         if enc.binary:
             out["values"] = _le_bytes(values)
         elif kind == "float_value":
@@ -337,7 +348,9 @@ def decode_primitive(dec: _Decoder, kind: str, tree: dict[str, Any], path: _Path
     vpath = (path, ".values")
     tag = ""
     values: Any
-    if kind in ("integer", "float_value", "duration"):
+    if kind == "duration":
+        values = _decode_durations(dec, raw, vpath)
+    elif kind in ("integer", "float_value"):
         code = "d" if kind == "float_value" else "q"
         if dec.binary:
             if type(raw) is not bytes or len(raw) % 8:
@@ -416,6 +429,43 @@ def unpack_array(raw: Any, path: _Path | None, item: type, what: str) -> list[An
     if type(values) is not list or (values and not set(map(type, values)) <= {item}):
         raise _fail(path, f"expected a msgpack array of {what}")
     return values
+
+
+def _decode_durations(dec: _Decoder, raw: Any, path: _Path | None) -> tuple[_dt.timedelta, ...]:
+    if not dec.binary:
+        if type(raw) is not list or (raw and not set(map(type, raw)) <= {int}):
+            raise _fail(path, "expected a list of integers (microseconds)")
+        try:
+            values = tuple(map(_dt.timedelta, repeat(0), repeat(0), raw))
+            check_durations(values)
+        except OverflowError:
+            raise _fail(path, "a duration out of range") from None
+        return values
+    instants = _unpack_timestamps(raw, path)
+    return tuple(map(sub, instants, repeat(EPOCH_UTC)))
+
+
+def _unpack_timestamps(raw: Any, path: _Path | None) -> list[_dt.datetime]:
+    if type(raw) is not bytes:
+        raise _fail(path, "expected bytes holding a msgpack array of timestamps")
+    limit = max(len(raw), 1)
+    try:
+        instants = msgpack.unpackb(
+            raw,
+            timestamp=3,
+            ext_hook=_refuse_ext,
+            raw=False,
+            max_str_len=limit,
+            max_bin_len=limit,
+            max_array_len=limit,
+            max_map_len=limit,
+            max_ext_len=limit,
+        )
+    except Exception as exc:  # msgpack raises many types; an out-of-range timestamp raises OverflowError/ValueError
+        raise _fail(path, f"not a msgpack array of timestamps ({type(exc).__name__}: {exc})") from None
+    if type(instants) is not list or (instants and not set(map(type, instants)) <= {_dt.datetime}):
+        raise _fail(path, "expected a msgpack array of timestamps")
+    return instants
 
 
 def _decode_datetimes(dec: _Decoder, tree: dict[str, Any], path: _Path | None) -> DatetimeColumn:

@@ -31,7 +31,7 @@ import datetime as _dt
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from itertools import accumulate, islice, repeat
-from operator import add, attrgetter, floordiv, sub
+from operator import add, attrgetter, sub
 from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
@@ -78,9 +78,27 @@ PRIMITIVE_KINDS: dict[str, type] = {
     "string_value": str,  # a tuple (or list) of str
     "boolean": bool,  # bytes, one 0/1 byte per element
     "binary": bytes,  # a tuple (or list) of bytes, with the column's tag
-    "duration": _dt.timedelta,  # array('q') of microseconds
+    "duration": _dt.timedelta,  # a tuple (or list) of timedeltas, within DURATION_RANGE
 }
-_ARRAY_CODES = {"integer": "q", "float_value": "d", "duration": "q"}
+_ARRAY_CODES = {"integer": "q", "float_value": "d"}
+#: durations a column holds: those that move the epoch to a datetime (the wire carries them as
+#: msgpack timestamps, which msgpack converts in C); longer ones are held one literal each
+DURATION_RANGE = (
+    _dt.datetime.min.replace(tzinfo=_dt.timezone.utc) - _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc),
+    _dt.datetime.max.replace(tzinfo=_dt.timezone.utc) - _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc),
+)
+
+
+def check_durations(values: Sequence[_dt.timedelta]) -> None:
+    """Raise ``TypeError``/``OverflowError`` unless ``values`` are timedeltas a column holds."""
+    if not values:
+        return
+    if not set(map(type, values)) <= {_dt.timedelta}:
+        raise TypeError("duration values must all be datetime.timedelta")
+    if min(values) < DURATION_RANGE[0] or max(values) > DURATION_RANGE[1]:
+        raise OverflowError("a duration longer than a column holds (about 8,000 years)")
+
+
 #: array('l') converts ints in a digit loop where array('q') goes through a byte array, twice as slow on big ints
 _LONG_IS_INT64 = array.array("l").itemsize == 8
 
@@ -129,8 +147,6 @@ class Column(ABC):
 def _primitive_maker(kind: str) -> Any:
     if kind == "boolean":
         return lambda v: _lit.Primitive(boolean=_BOOLS[v])
-    if kind == "duration":
-        return lambda v: _lit.Primitive(duration=_dt.timedelta(microseconds=v))
     return lambda v: _lit.Primitive(**{kind: v})
 
 
@@ -147,10 +163,10 @@ def pack_values(kind: str, values: Sequence[Any]) -> Sequence[Any] | bytes:
     if kind not in PRIMITIVE_KINDS:
         raise ValueError(f"unknown primitive column kind {kind!r}; expected one of {sorted(PRIMITIVE_KINDS)}")
     code = _ARRAY_CODES.get(kind)
-    if kind == "duration" and not isinstance(values, array.array):
-        if values and not set(map(type, values)) <= {_dt.timedelta}:
-            raise TypeError("duration values must all be datetime.timedelta")
-        return int64_array(list(map(floordiv, values, repeat(ONE_MICROSECOND))))
+    if kind == "duration":
+        held_durations = tuple(values)
+        check_durations(held_durations)
+        return held_durations
     if code is not None:
         if isinstance(values, array.array) and values.typecode == code:
             return values
@@ -173,8 +189,7 @@ def pack_values(kind: str, values: Sequence[Any]) -> Sequence[Any] | bytes:
 class PrimitiveColumn(Column):
     """One primitive kind (or tagged binaries) in one array.
 
-    ``values`` is the storage: ``array('q')`` for integers and for durations
-    (in microseconds), ``array('d')`` for floats, ``bytes`` of 0/1 for
+    ``values`` is the storage: ``array('q')`` for integers, ``array('d')`` for floats, ``bytes`` of 0/1 for
     booleans, a tuple or list of the values otherwise. :meth:`tolist` gives
     the values as :class:`Primitive` holds them.
     """
@@ -225,8 +240,6 @@ class PrimitiveColumn(Column):
         """The values as :class:`Primitive` holds them (bools, timedeltas, …), in a new list."""
         if self.kind == "boolean":
             return list(map(_BOOLS.__getitem__, self.values))
-        if self.kind == "duration":
-            return list(map(_dt.timedelta, repeat(0), repeat(0), self.values))
         if isinstance(self.values, array.array):
             return self.values.tolist()
         return list(self.values)

@@ -12,12 +12,11 @@ import array
 import datetime as _dt
 import operator
 from itertools import repeat
-from operator import floordiv
 from typing import Any
 
 import msgpack
 
-from typeflow.columns import MIDNIGHT_UTC, ONE_MICROSECOND, Column, DatetimeColumn, PrimitiveColumn, int64_array
+from typeflow.columns import MIDNIGHT_UTC, Column, DatetimeColumn, PrimitiveColumn, check_durations, int64_array
 from typeflow.errors import TypeTransformerFailedError
 from typeflow.literals import INT64_MAX, INT64_MIN, Binary, Literal, LiteralType, Primitive, Scalar, SimpleType, Void
 from typeflow.transformer import TransformContext, TypeTransformer
@@ -313,12 +312,8 @@ class TimedeltaTransformer(PrimitiveTransformer):
         return _dt.timedelta(value.days, value.seconds, value.microseconds)
 
     def pack_values(self, values: list[Any]) -> Any:
-        check_types(values, {_dt.timedelta}, "timedelta")
-        # OverflowError past 292,000 years: those lists are held one literal per element
-        return int64_array(list(map(floordiv, values, repeat(ONE_MICROSECOND))))
-
-    def unpack_values(self, column: PrimitiveColumn) -> list[Any]:
-        return column.tolist()
+        check_durations(values)  # longer than ~8,000 years: those lists are held one literal per element
+        return tuple(values)
 
 
 class BytesTransformer(PrimitiveTransformer):
