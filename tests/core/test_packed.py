@@ -11,7 +11,6 @@ share the column code it is compared with.
 
 from __future__ import annotations
 
-import array
 import dataclasses
 import datetime as dt
 import enum
