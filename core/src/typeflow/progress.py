@@ -12,6 +12,7 @@ report bytes as they move them; local copies report in chunks.
 
 from __future__ import annotations
 
+import functools
 import logging
 import sys
 import threading
@@ -70,6 +71,27 @@ def _human(n: int) -> str:
     return f"{n} B"  # pragma: no cover - the loop always returns
 
 
+@functools.cache
+def _file_callback_class() -> type:
+    from fsspec.callbacks import Callback
+
+    class FileCallback(Callback):  # type: ignore[misc]
+        """One file's bytes, reported to its :class:`Transfer` as they move."""
+
+        def __init__(self, transfer: Transfer) -> None:
+            super().__init__()
+            self._transfer = transfer
+            self._seen = 0
+
+        def call(self, *args: Any, **kwargs: Any) -> None:
+            value = int(self.value or 0)
+            if value > self._seen:
+                self._transfer.advance(value - self._seen)
+                self._seen = value
+
+    return FileCallback
+
+
 class Transfer:
     """One blob moving (a file, a directory's files, a stream batch): progress and a DEBUG line.
 
@@ -99,23 +121,12 @@ class Transfer:
                 self._bar.update(n)
 
     def callback(self) -> Any:
-        """An fsspec callback reporting one file's bytes to this transfer."""
-        from fsspec.callbacks import Callback
+        """An fsspec callback reporting one file's bytes to this transfer (fsspec's no-op one when no bar is drawn)."""
+        if self._bar is None:
+            from fsspec.callbacks import DEFAULT_CALLBACK
 
-        transfer = self
-
-        class _FileCallback(Callback):  # type: ignore[misc]
-            def __init__(self) -> None:
-                super().__init__()
-                self._seen = 0
-
-            def call(self, *args: Any, **kwargs: Any) -> None:
-                value = int(self.value or 0)
-                if value > self._seen:
-                    transfer.advance(value - self._seen)
-                    self._seen = value
-
-        return _FileCallback()
+            return DEFAULT_CALLBACK
+        return _file_callback_class()(self)
 
     def __enter__(self) -> Transfer:
         self._start = time.perf_counter()

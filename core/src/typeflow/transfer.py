@@ -497,8 +497,9 @@ def upload_tree(ctx: TransformContext, src_root: str, entries: Sequence[Entry], 
 
     with Transfer(ctx, "upload", prefix, total, files=len(entries)) as transfer:
         try:
-            if where.local:
-                os.makedirs(where.path, exist_ok=True)  # an empty directory is an empty folder, and it exists
+            if where.local and not os.path.lexists(where.path):
+                _put_local_tree(where.path, entries, transfer, limit)
+            elif where.local:  # into a folder that exists already (a destination the user named): file by file
                 _make_folders(where.path, entries)
 
                 def local_job(e: Entry) -> Callable[[], None]:
@@ -546,6 +547,33 @@ def upload_tree(ctx: TransformContext, src_root: str, entries: Sequence[Entry], 
             _delete_quietly(where, uploaded, prefix)
             raise
     note_written(prefix)
+
+
+def _put_local_tree(dst: str, entries: Sequence[Entry], transfer: Transfer, limit: int) -> None:
+    """Copy a tree into a new local folder: written beside it, renamed into place whole when complete.
+
+    One rename for the directory instead of one per file, and no reader ever
+    sees a directory with some of its files: it is there complete, or not at all.
+    """
+    parent = os.path.dirname(dst)
+    temp = os.path.join(parent, f".{os.path.basename(dst)}.{uuid.uuid4().hex[:8]}.part")
+    try:
+        os.makedirs(temp)  # an empty directory is an empty folder, and it exists
+        _make_folders(temp, entries)
+
+        def job(e: Entry) -> Callable[[], None]:
+            def run() -> None:
+                _copy(e.uri, os.path.join(temp, *e.relpath.split("/")), transfer)
+
+            return run
+
+        _run_threads([job(e) for e in entries], limit)
+        os.replace(temp, dst)
+    except BaseException as exc:
+        shutil.rmtree(temp, ignore_errors=True)
+        if isinstance(exc, OSError) and not isinstance(exc, TypeflowError):
+            raise _wrap("write", dst, exc) from exc
+        raise
 
 
 def _make_folders(root: str, entries: Sequence[Entry]) -> None:
