@@ -139,3 +139,36 @@ def test_the_walks_keep_paths_and_read_every_pending_form(ctx: TransformContext,
     with pytest.raises(TypeTransformerFailedError) as info:
         fields.decode_walk(ctx, broken)
     assert info.value.location == "$.by_name['k']"
+
+
+def test_a_dataclass_with_file_fields_round_trips_through_the_engine(ctx: TransformContext, tmp_path: Path) -> None:
+    from tests.helpers import roundtrip
+
+    paths = []
+    for name in ("a", "b"):
+        p = tmp_path / f"{name}.txt"
+        p.write_text(name)
+        paths.append(str(p))
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "x.txt").write_text("x")
+    value = Record(
+        "r", [File(paths[0]), File(paths[1])], Directory(str(tmp_path / "d")), {"k": File(paths[1])}, Inner(File(paths[0]))
+    )
+    back = roundtrip(ctx, value, Record)
+    assert isinstance(back, Record) and back.name == "r" and back.count == 0
+    assert [Path(os.fspath(f)).read_text() for f in back.files] == ["a", "b"]
+    assert back.maybe is not None and (back.maybe / "x.txt").read_text() == "x"
+    assert Path(os.fspath(back.inner.report)).read_text() == "a" and not back.by_name["k"].downloaded
+    lt = ctx.engine.to_literal_type(Record)
+    assert lt.metadata is not None and lt.metadata["properties"]["inner"]["properties"]["report"]["required"] == ["path"]
+
+
+def test_a_missing_file_in_a_record_is_reported_at_its_path_and_nothing_is_left(ctx: TransformContext, tmp_path: Path) -> None:
+    p = tmp_path / "a.txt"
+    p.write_text("a")
+    value = Record("r", [File(str(p)), File(str(p))], None, {"k": File(str(tmp_path / "gone.txt"))}, Inner(File(str(p))))
+    with pytest.raises(TypeTransformerFailedError, match="no such file") as info:
+        ctx.engine.to_literal(ctx, value, Record)
+    assert info.value.location == "$.by_name['k']"
+    storage = tmp_path / "storage"
+    assert not storage.exists() or [f for f in storage.rglob("*") if f.is_file()] == []

@@ -19,13 +19,16 @@ NoneType = type(None)
 _schemas: dict[type, dict[str, Any] | None] = {}
 
 
-def json_schema(cls: type) -> dict[str, Any] | None:
-    """The JSON Schema of a dataclass (``None`` where mashumaro cannot build one)."""
+def json_schema(cls: type, plugin: Any = None) -> dict[str, Any] | None:
+    """The JSON Schema of a dataclass (``None`` where mashumaro cannot build one).
+
+    ``plugin`` (a mashumaro JSON Schema plugin) describes fields of engine types (:mod:`typeflow.fields`).
+    """
     if cls not in _schemas:
         from mashumaro.jsonschema import build_json_schema
 
         try:
-            _schemas[cls] = build_json_schema(cls).to_dict()
+            _schemas[cls] = build_json_schema(cls, plugins=[plugin] if plugin is not None else []).to_dict()
         except Exception:
             _schemas[cls] = None
     return _schemas[cls]

@@ -4,10 +4,17 @@ A dataclass becomes ``Binary(tag="msgpack")`` with literal type ``STRUCT``
 carrying the JSON Schema in ``metadata``. Codecs and checkers are built once
 per class. A list of dataclasses is held packed (one array of msgpack
 records). ``guess_python_type`` turns a schema back into a generated dataclass.
+
+A field of a type mashumaro cannot write but the engine can (an array, a
+frame, a ``File``, a pickled class, and ``Optional``/``List``/``Dict`` of
+those) travels as its literal inside the record, in flytekit's form for file
+and dataset fields (see :mod:`typeflow.fields`); a record holding one is
+converted one by one, never packed, because each needs the context.
 """
 
 from __future__ import annotations
 
+import contextvars
 import dataclasses
 import threading
 from collections.abc import Callable, Sequence
@@ -16,13 +23,14 @@ from typing import Any
 import msgpack
 
 from typeflow.columns import Column, PrimitiveColumn
-from typeflow.errors import TypeflowError, TypeTransformerFailedError
+from typeflow.errors import TypeflowError, TypeTransformerFailedError, type_name
 from typeflow.literals import Binary, Literal, LiteralType, Scalar, SimpleType, TypeStructure
 from typeflow.transformer import TransformContext, TypeTransformer, strip_annotated
 
 from .dataclass_schema import dataclass_from_schema, json_schema
 from .dataclass_values import as_declared
 from .flyte_forms import MSGPACK_ANNOTATION
+from .packing import CannotPack
 from .simple import literal_kind
 from .validate import checker, field_types
 
@@ -37,25 +45,60 @@ def is_dataclass_type(cls: type) -> bool:
     return dataclasses.is_dataclass(cls)
 
 
+# The context (and the encode walk's forms) of the record being converted, for the field strategies.
+_active: contextvars.ContextVar[tuple[TransformContext, dict[int, Any] | None] | None] = contextvars.ContextVar(
+    "typeflow_record_fields", default=None
+)
+
+
+def _current() -> tuple[TransformContext, dict[int, Any] | None]:
+    active = _active.get()
+    if active is None:
+        raise TypeTransformerFailedError(
+            "a record with fields of engine types is converted with a context (engine.to_literal / to_python_value)"
+        )
+    return active
+
+
 class _Codec:
-    __slots__ = ("check", "decode", "encode")
+    __slots__ = ("check", "decode", "encode", "fields")
     encode: Callable[[Any], bytes]
     decode: Callable[[bytes], Any]
 
-    def __init__(self, cls: type) -> None:
+    def __init__(self, cls: type, engine: Any) -> None:
         from mashumaro.codecs.msgpack import MessagePackDecoder, MessagePackEncoder
         from mashumaro.exceptions import UnserializableField
 
+        from typeflow.fields import RecordFields
+
+        found = RecordFields(cls)
+        self.fields = found if found.leaves else None
+        options: dict[str, Any] = {}
+        if self.fields is not None:
+            from mashumaro.dialect import Dialect
+
+            for leaf in self.fields.leaves:
+                try:
+                    engine.to_literal_type(leaf)  # a field type nothing handles is refused now, naming it
+                except TypeflowError as exc:
+                    raise TypeTransformerFailedError(
+                        f"{cls.__qualname__} has a field of type {type_name(leaf)}, which neither mashumaro nor the "
+                        f"engine can convert: {exc}",
+                        python_type=cls,
+                    ) from exc
+            strategies = self.fields.strategies(_current)
+            options["default_dialect"] = type(f"{cls.__name__}Fields", (Dialect,), {"serialization_strategy": strategies})
         try:
-            self.encode = MessagePackEncoder(cls).encode
+            self.encode = MessagePackEncoder(cls, **options).encode
             # int (or other non-str) dict keys: msgpack refuses them by default, and mashumaro writes them
-            self.decode = MessagePackDecoder(cls, pre_decoder_func=_unpack).decode
+            self.decode = MessagePackDecoder(cls, pre_decoder_func=_unpack, **options).decode
         except UnserializableField as exc:
             raise TypeTransformerFailedError(
                 f"field {exc.field_name!r} of {cls.__qualname__} has type {exc.field_type!r}, which dataclasses "
                 "cannot hold in typeflow",
                 python_type=cls,
-                hint="use int, float, str, bool, bytes, datetime types, enums, lists, dicts, Optional or nested dataclasses",
+                hint="use int, float, str, bool, bytes, datetime types, enums, lists, dicts, Optional, nested dataclasses, "
+                "or any type the engine converts",
             ) from None
         self.check = checker(cls)
 
@@ -68,7 +111,7 @@ class DataclassTransformer(TypeTransformer[Any]):
     def __init__(self) -> None:
         super().__init__("Object-Dataclass-Transformer", object)
         self._codecs: dict[type, _Codec] = {}
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # building a codec may type a field that is itself a record
         self._building = threading.local()  # dataclasses whose field literal types are being built, per thread
 
     def codec(self, t: Any) -> _Codec:
@@ -78,15 +121,15 @@ class DataclassTransformer(TypeTransformer[Any]):
             with self._lock:
                 codec = self._codecs.get(cls)
                 if codec is None:
-                    codec = self._codecs[cls] = _Codec(cls)
+                    codec = self._codecs[cls] = _Codec(cls, self.engine)
         return codec
 
     def get_literal_type(self, t: Any) -> LiteralType:
         cls = strip_annotated(t)[0]
-        self.codec(cls)  # refuse unsupported field types when the type is built, not when a value arrives
+        codec = self.codec(cls)  # refuse unsupported field types when the type is built, not when a value arrives
         return LiteralType(
             simple=SimpleType.STRUCT,
-            metadata=json_schema(cls),
+            metadata=json_schema(cls, codec.fields.schema_plugin(self.engine) if codec.fields is not None else None),
             structure=TypeStructure(tag="", dataclass_type=self._field_literal_types(cls)),
             annotation=MSGPACK_ANNOTATION,
         )
@@ -134,6 +177,8 @@ class DataclassTransformer(TypeTransformer[Any]):
         """One msgpack record per dataclass, in one binary column."""
         cls = strip_annotated(python_type)[0]
         codec = self.codec(python_type)
+        if codec.fields is not None:
+            raise CannotPack("records with engine-typed fields convert one by one, each with the context")
         check, encode = codec.check, codec.encode
         try:
             records = []
@@ -148,7 +193,34 @@ class DataclassTransformer(TypeTransformer[Any]):
             raise TypeError("recursive structure") from None
 
     def to_literal(self, ctx: TransformContext, python_val: Any, python_type: Any, expected: LiteralType | None) -> Literal:
-        return Literal(scalar=Scalar(binary=Binary(self.to_raw(python_val, python_type), "msgpack")))
+        codec = self.codec(python_type)
+        if codec.fields is None:
+            return Literal(scalar=Scalar(binary=Binary(self.to_raw(python_val, python_type), "msgpack")))
+        return Literal(scalar=Scalar(binary=Binary(self._encode_with_fields(ctx, codec, python_val, python_type), "msgpack")))
+
+    def _encode_with_fields(self, ctx: TransformContext, codec: _Codec, value: Any, python_type: Any) -> bytes:
+        """Convert the engine-typed fields first (errors at their path), then write the record around their forms.
+
+        A record failing after some of its fields were uploaded deletes those blobs.
+        """
+        from typeflow.storage import recording_writes
+
+        assert codec.fields is not None
+        codec.check(value)
+        with recording_writes() as written:
+            try:
+                forms = codec.fields.encode_walk(ctx, value)
+                token = _active.set((ctx, forms))
+                try:
+                    data: bytes = codec.encode(value)
+                finally:
+                    _active.reset(token)
+            except BaseException as exc:
+                _delete_quietly(ctx, written)
+                if isinstance(exc, TypeflowError) or not isinstance(exc, Exception):
+                    raise
+                raise TypeTransformerFailedError(f"cannot encode: {exc}", python_type=python_type, value=value) from None
+        return data
 
     def _decode(self, codec: _Codec, data: bytes, python_type: Any) -> Any:
         try:
@@ -161,6 +233,8 @@ class DataclassTransformer(TypeTransformer[Any]):
             raise err from None
 
     def unpack_column(self, ctx: TransformContext, column: Column, python_type: Any) -> list[Any] | None:
+        if self.codec(python_type).fields is not None:
+            return None  # each record reads its fields with the context, one by one
         if isinstance(column, PrimitiveColumn) and column.kind == "binary" and column.tag == "msgpack":
             return self.unpack_records(column.values, python_type)
         return None
@@ -182,7 +256,15 @@ class DataclassTransformer(TypeTransformer[Any]):
     def to_python_value(self, ctx: TransformContext, lv: Literal, expected_python_type: Any) -> Any:
         scalar = lv.scalar
         if scalar is not None and scalar.binary is not None and scalar.binary.tag == "msgpack":
-            return self._decode(self.codec(expected_python_type), scalar.binary.value, expected_python_type)
+            codec = self.codec(expected_python_type)
+            if codec.fields is None:
+                return self._decode(codec, scalar.binary.value, expected_python_type)
+            token = _active.set((ctx, None))
+            try:
+                record = self._decode(codec, scalar.binary.value, expected_python_type)
+            finally:
+                _active.reset(token)
+            return codec.fields.decode_walk(ctx, record)
         if scalar is not None and scalar.generic is not None:  # JSON struct form, as older flytekit wrote
             from mashumaro.codecs.basic import BasicDecoder
 
@@ -205,3 +287,13 @@ def _decode_reason(exc: BaseException) -> str:
     cause = exc.__cause__ or exc.__context__
     text = f"{type(exc).__name__}: {exc}"
     return f"{text} ({type(cause).__name__}: {cause})" if cause is not None and str(cause) not in text else text
+
+
+def _delete_quietly(ctx: TransformContext, uris: list[str]) -> None:
+    import logging
+
+    for uri in list(uris):
+        try:
+            ctx.storage.delete(uri)
+        except Exception as exc:  # pragma: no cover - depends on the storage failing twice
+            logging.getLogger("typeflow").warning("could not delete %s after a record failed to convert: %s", uri, exc)
