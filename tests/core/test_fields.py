@@ -172,3 +172,19 @@ def test_a_missing_file_in_a_record_is_reported_at_its_path_and_nothing_is_left(
     assert info.value.location == "$.by_name['k']"
     storage = tmp_path / "storage"
     assert not storage.exists() or [f for f in storage.rglob("*") if f.is_file()] == []
+
+
+def test_a_subclass_keeps_its_engine_typed_fields_where_the_base_is_declared(ctx: TransformContext, tmp_path: Path) -> None:
+    @dataclasses.dataclass
+    class Base:
+        name: str
+
+    @dataclasses.dataclass
+    class WithReport(Base):
+        report: File
+
+    src = tmp_path / "r.txt"
+    src.write_text("r")
+    lv = ctx.engine.to_literal(ctx, WithReport("n", File(str(src))), Base)
+    back = ctx.engine.to_python_value(ctx, lv, WithReport)
+    assert back.name == "n" and Path(os.fspath(back.report)).read_text() == "r"

@@ -163,7 +163,9 @@ class DataclassTransformer(TypeTransformer[Any]):
 
     def to_raw(self, value: Any, python_type: Any) -> bytes:
         cls, record = as_declared(value, strip_annotated(python_type)[0], self.codec)
-        codec = self.codec(cls)
+        return self._encode(self.codec(cls), record, value, python_type)
+
+    def _encode(self, codec: _Codec, record: Any, value: Any, python_type: Any) -> bytes:
         codec.check(record)
         try:
             data: bytes = codec.encode(record)
@@ -193,10 +195,13 @@ class DataclassTransformer(TypeTransformer[Any]):
             raise TypeError("recursive structure") from None
 
     def to_literal(self, ctx: TransformContext, python_val: Any, python_type: Any, expected: LiteralType | None) -> Literal:
-        codec = self.codec(python_type)
+        cls, record = as_declared(python_val, strip_annotated(python_type)[0], self.codec)
+        codec = self.codec(cls)  # a subclass's own: its fields (engine-typed ones too) are written
         if codec.fields is None:
-            return Literal(scalar=Scalar(binary=Binary(self.to_raw(python_val, python_type), "msgpack")))
-        return Literal(scalar=Scalar(binary=Binary(self._encode_with_fields(ctx, codec, python_val, python_type), "msgpack")))
+            data = self._encode(codec, record, python_val, python_type)
+        else:
+            data = self._encode_with_fields(ctx, codec, record, python_type)
+        return Literal(scalar=Scalar(binary=Binary(data, "msgpack")))
 
     def _encode_with_fields(self, ctx: TransformContext, codec: _Codec, value: Any, python_type: Any) -> bytes:
         """Convert the engine-typed fields first (errors at their path), then write the record around their forms.
