@@ -12,7 +12,15 @@
 - :mod:`~typeflow.datasets.codecs`: encoders and decoders by (Python type, format),
   one table per engine, shared by every plugin, so a frame written by one plugin
   reads as another's type;
-- :class:`DatasetTransformer`: what a plugin registers for each of its frame types.
+- :class:`DatasetTransformer`: what a plugin registers for each of its frame types;
+- :func:`current_read`, :func:`measures_expansion`: the read budget as a parquet
+  decoder sees it (:mod:`typeflow.datasets.budget`).
+
+Reading from a literal is bounded: a dataset URI is a file or a folder of files
+(flytekit's form; :mod:`~typeflow.datasets.folders`), each opened through the
+context's read policy; a parquet file's footer and page headers are checked
+(declared columns against its own schema, decoded size against the read
+budget) before any decoder runs (:mod:`~typeflow.datasets.reading`).
 
 typeflow-pandas and typeflow-polars register their frame types and parquet
 codecs here; neither depends on the other.
@@ -21,7 +29,8 @@ codecs here; neither depends on the other.
 from __future__ import annotations
 
 from typeflow.datasets.annotations import DEFAULT_FORMAT, GENERIC_FORMAT, PARQUET, Columns, Format
-from typeflow.datasets.codecs import DatasetCodecs, Decoder, Encoder, codecs_for, register_decoder, register_encoder
+from typeflow.datasets.budget import DatasetRead, current_read, measures_expansion
+from typeflow.datasets.codecs import Combiner, DatasetCodecs, Decoder, Encoder, codecs_for, register_decoder, register_encoder
 from typeflow.datasets.columns import is_index_column
 from typeflow.datasets.handle import StructuredDataset
 from typeflow.datasets.transformer import TRANSFORMER_NAME, DatasetTransformer, StructuredDatasetTransformer
@@ -32,7 +41,9 @@ __all__ = [
     "PARQUET",
     "TRANSFORMER_NAME",
     "Columns",
+    "Combiner",
     "DatasetCodecs",
+    "DatasetRead",
     "DatasetTransformer",
     "Decoder",
     "Encoder",
@@ -40,7 +51,9 @@ __all__ = [
     "StructuredDataset",
     "StructuredDatasetTransformer",
     "codecs_for",
+    "current_read",
     "is_index_column",
+    "measures_expansion",
     "register_decoder",
     "register_encoder",
 ]

@@ -43,7 +43,7 @@ from typing import IO, Any, Union
 from typeflow.errors import PluginError
 from typeflow.literals import DatasetColumn
 
-__all__ = ["DatasetCodecs", "Decoder", "Encoder", "codecs_for", "register_decoder", "register_encoder"]
+__all__ = ["Combiner", "DatasetCodecs", "Decoder", "Encoder", "codecs_for", "register_decoder", "register_encoder"]
 
 #: ``encoder(value, file, columns)`` writes ``value`` (only ``columns`` when not None) to an
 #: open binary file, and returns the written columns with their literal types, or None
@@ -51,6 +51,8 @@ Encoder = Callable[[Any, IO[bytes], "list[str] | None"], "Sequence[DatasetColumn
 #: ``decoder(source, columns)`` reads a value back (only ``columns`` when not None);
 #: ``source`` is a local file path (``str``) or an open binary file, closed once the decoder returns
 Decoder = Callable[[Union[str, IO[bytes]], "list[str] | None"], Any]
+#: ``combiner(values)`` joins the values read from the files of one dataset folder, in file order, into one
+Combiner = Callable[["list[Any]"], Any]
 
 
 class DatasetCodecs:
@@ -59,6 +61,7 @@ class DatasetCodecs:
     def __init__(self) -> None:
         self._encoders: dict[tuple[Any, str], Encoder] = {}
         self._decoders: dict[tuple[Any, str], Decoder] = {}
+        self._combiners: dict[Any, Combiner] = {}
         self._lock = threading.Lock()
 
     def register_encoder(self, python_type: Any, fmt: str, encoder: Encoder, override: bool = False) -> None:
@@ -83,6 +86,21 @@ class DatasetCodecs:
     def provide_decoder(self, python_type: Any, fmt: str, decoder: Decoder) -> None:
         """Register ``decoder`` unless one is already registered (see :meth:`provide_encoder`)."""
         self._provide(self._decoders, python_type, fmt, decoder, "decoder")
+
+    def provide_combiner(self, python_type: Any, combiner: Combiner) -> None:
+        """Join values of ``python_type`` read from several files of one dataset (a folder) with ``combiner(values)``.
+
+        Without one, a folder of more than one file cannot be read as that type.
+        A combiner already registered is kept.
+        """
+        if not callable(combiner):
+            raise PluginError(f"the combiner for {_name(python_type)} must be callable, got {combiner!r}")
+        with self._lock:
+            self._combiners.setdefault(python_type, combiner)
+
+    def combiner(self, python_type: Any) -> Combiner | None:
+        """What joins values of ``python_type`` read from several files, or None."""
+        return self._combiners.get(python_type)
 
     def _register(self, table: dict[tuple[Any, str], Any], t: Any, fmt: str, fn: Any, override: bool, what: str) -> None:
         _check(t, fmt, fn, what)

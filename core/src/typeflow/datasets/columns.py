@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from typeflow.datasets.annotations import Columns
 from typeflow.errors import TypeflowError, TypeTransformerFailedError
 from typeflow.literals import DatasetColumn, LiteralType, SimpleType
 
-__all__ = ["COLUMNS_HINT", "check_declared", "declared_columns", "is_index_column", "mismatch"]
+if TYPE_CHECKING:
+    from typeflow.datasets.footer import ParquetFooter
+
+__all__ = ["COLUMNS_HINT", "check_declared", "check_file_columns", "declared_columns", "is_index_column", "mismatch"]
 
 COLUMNS_HINT = "declare only columns the dataset has, with their stored types (see Columns(...))"
 
@@ -55,6 +58,29 @@ def check_declared(declared_cols: Sequence[DatasetColumn], stored: Sequence[Data
         for c in declared_cols
         if mismatch(c.literal_type, by_name[c.name])
     ]
+    if wrong:
+        raise TypeTransformerFailedError(f"{where}: declared column types differ ({'; '.join(wrong)})", hint=COLUMNS_HINT)
+
+
+def check_file_columns(footer: ParquetFooter, names: Sequence[str] | None, declared: Sequence[DatasetColumn], where: str) -> None:
+    """Refuse columns to read that the parquet file itself lacks, or whose stored type plainly differs from the declared one.
+
+    The file's own schema decides, not what the literal says about it.
+    """
+    stored = {c.name: c for c in footer.columns}
+    wanted = list(names) if names is not None else [c.name for c in declared]
+    missing = [n for n in wanted if n not in stored]
+    if missing:
+        have = [c.name for c in footer.data_columns()]
+        raise TypeTransformerFailedError(f"{where} has no column(s) {missing}; it has {have}", hint=COLUMNS_HINT)
+    wrong = []
+    for column in declared:
+        simple = column.literal_type.simple
+        kinds = stored[column.name].kinds if column.name in stored else frozenset()
+        if simple is None or simple in _OPAQUE or not kinds or simple in kinds:
+            continue
+        shown = " or ".join(sorted(k.name for k in kinds))
+        wrong.append(f"{column.name}: declared {simple.name}, stored {shown}")
     if wrong:
         raise TypeTransformerFailedError(f"{where}: declared column types differ ({'; '.join(wrong)})", hint=COLUMNS_HINT)
 

@@ -15,8 +15,8 @@ from __future__ import annotations
 from typing import Any
 
 from typeflow.datasets.annotations import GENERIC_FORMAT
+from typeflow.literals import DatasetColumn, StructuredDatasetMetadata
 from typeflow.literals import StructuredDataset as DatasetLiteral
-from typeflow.literals import StructuredDatasetMetadata
 
 __all__ = ["StructuredDataset"]
 
@@ -105,7 +105,14 @@ class StructuredDataset:
             engine = TypeEngine.default()
         reader = _reader_type(engine, self._open_as)
         ctx = self._context if self._context is not None else engine.context()
-        return read_dataset(ctx, codecs_for(engine), self.uri, reader, self.file_format, self.columns)
+        return read_dataset(ctx, codecs_for(engine), self.uri, reader, self.file_format, self.columns, self._declared())
+
+    def _declared(self) -> list[DatasetColumn]:
+        """The columns :meth:`all` reads, with their types as this handle's metadata records them."""
+        if self.columns is None or self.metadata is None:
+            return []
+        wanted = set(self.columns)
+        return [c for c in self.metadata.structured_dataset_type.columns if c.name in wanted]
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, StructuredDataset):

@@ -196,7 +196,7 @@ class DatasetTransformer(TypeTransformer[Any]):
     def to_python_value(self, ctx: TransformContext, lv: Literal, expected_python_type: Any) -> Any:
         sd, stored, wanted = _dataset_to_read(ctx, lv, expected_python_type)
         names = [c.name for c in wanted] if wanted else None
-        return read_dataset(ctx, codecs_for(ctx), sd.uri, self.python_type, stored.format, names)
+        return read_dataset(ctx, codecs_for(ctx), sd.uri, self.python_type, stored.format, names, declared=wanted)
 
     def guess_python_type(self, literal_type: LiteralType) -> Any:
         """This frame type (annotated with its ``Columns`` when the literal type declares them), if it ``guesses``."""
