@@ -15,6 +15,17 @@ on columns of mostly distinct numbers or ids. Here a column is dictionary
 encoded when a sample of its first rows repeats values (see
 :func:`dictionary_columns`); the choice changes size and speed, never what is
 read back.
+
+Reading is bounded by the context's read budget: before this module runs,
+typeflow has checked what the columns decode to against it (from the file's
+footer and page headers). What that cannot know is how long dictionary- or
+delta-encoded strings become once pyarrow materialises them; when they could
+take the read over the budget, those columns are read dictionary-encoded
+(only their distinct values in memory), their decoded length is summed and
+charged (:func:`typeflow.datasets.current_read`), and only then are they
+turned into plain strings: the same table a plain read gives. A DataFrame
+read is charged its decoded size twice: ``to_pandas`` holds the Arrow table and
+the frame at once.
 """
 
 from __future__ import annotations
@@ -28,10 +39,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from typeflow.datasets import current_read, measures_expansion
 from typeflow.literals import DatasetColumn
 from typeflow_pandas.columns import arrow_columns
 
-__all__ = ["read_frame", "read_table", "write_frame", "write_table"]
+__all__ = ["join_frames", "join_tables", "read_frame", "read_table", "write_frame", "write_table"]
 
 _ATTRS = b"PANDAS_ATTRS"  # the schema metadata key pandas itself uses for DataFrame.attrs
 _CATEGORIES = b"typeflow.categories"
@@ -46,9 +58,10 @@ def write_table(value: pa.Table, f: IO[bytes], columns: list[str] | None) -> Seq
     return arrow_columns(table.schema)
 
 
+@measures_expansion
 def read_table(source: str | IO[bytes], columns: list[str] | None) -> pa.Table:
     """Read a parquet file (only ``columns`` when given) as an Arrow table."""
-    return pq.read_table(source, columns=columns)
+    return _read_arrow(source, columns, use_pandas_metadata=False)
 
 
 def write_frame(value: pd.DataFrame, f: IO[bytes], columns: list[str] | None) -> Sequence[DatasetColumn]:
@@ -68,10 +81,14 @@ def write_frame(value: pd.DataFrame, f: IO[bytes], columns: list[str] | None) ->
     return arrow_columns(table.schema)
 
 
+@measures_expansion
 def read_frame(source: str | IO[bytes], columns: list[str] | None) -> pd.DataFrame:
     """Read a parquet file (only ``columns`` when given, plus the index) as a DataFrame."""
+    read = current_read()
+    if read is not None:  # to_pandas holds the Arrow table and the frame at once
+        read.charge(read.decoded, "the DataFrame made from the decoded table (a second copy while it is converted)")
     # use_pandas_metadata: a subset still gets the frame's index columns back, as pd.read_parquet does
-    table = pq.read_table(source, columns=columns, use_pandas_metadata=True)
+    table = _read_arrow(source, columns, use_pandas_metadata=True)
     frame: pd.DataFrame = table.to_pandas()
     metadata = table.schema.metadata or {}
     if _ATTRS in metadata:
@@ -81,6 +98,56 @@ def read_frame(source: str | IO[bytes], columns: list[str] | None) -> pd.DataFra
             if name in frame.columns:
                 frame[name] = frame[name].astype(pd.CategoricalDtype(categories, ordered=ordered))
     return frame
+
+
+def join_frames(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """The frames read from the files of one dataset folder, one after another (as pandas reads a folder)."""
+    renumber = all(isinstance(frame.index, pd.RangeIndex) for frame in frames)
+    joined = pd.concat(frames, ignore_index=renumber)
+    joined.attrs = dict(frames[0].attrs)
+    return joined
+
+
+def join_tables(tables: list[pa.Table]) -> pa.Table:
+    """The tables read from the files of one dataset folder, one after another."""
+    return pa.concat_tables(tables, promote_options="default")
+
+
+def _read_arrow(source: str | IO[bytes], columns: list[str] | None, use_pandas_metadata: bool) -> pa.Table:
+    read = current_read()
+    strings = read.unmeasured() if read is not None else []
+    if read is None or not strings:
+        return pq.read_table(source, columns=columns, use_pandas_metadata=use_pandas_metadata)
+    plain = pq.read_schema(source)  # the types a plain read gives
+    expanding = []
+    for name in strings:
+        if plain.get_field_index(name) >= 0 and not pa.types.is_dictionary(plain.field(name).type):
+            expanding.append(name)
+        else:
+            read.measured(name, 0)  # kept as a dictionary (a categorical): its strings are not copied per row
+    table = pq.read_table(source, columns=columns, use_pandas_metadata=use_pandas_metadata, read_dictionary=expanding)
+    for name in expanding:
+        index = table.schema.get_field_index(name)
+        if index < 0:
+            read.measured(name, 0)  # not among the columns read
+            continue
+        column = table.column(index)
+        read.measured(name, _string_bytes(column))
+        target = plain.field(name)
+        table = table.set_column(index, target, column.cast(target.type))
+    return table
+
+
+def _string_bytes(column: pa.ChunkedArray) -> int:
+    """What a dictionary-encoded string column's values take once each row holds its own copy."""
+    total = 0
+    for chunk in column.chunks:
+        if isinstance(chunk, pa.DictionaryArray):
+            lengths = pc.binary_length(chunk.dictionary)
+            total += pc.sum(pc.take(lengths, chunk.indices)).as_py() or 0
+        else:
+            total += pc.sum(pc.binary_length(chunk)).as_py() or 0
+    return int(total)
 
 
 def dictionary_columns(table: pa.Table) -> list[str] | bool:

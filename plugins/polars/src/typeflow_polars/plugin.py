@@ -29,6 +29,8 @@ def typeflow_register_transformers(registry: TransformerRegistry) -> None:
     codecs.provide_decoder(pl.DataFrame, PARQUET, parquet.read_frame)
     codecs.provide_encoder(pl.LazyFrame, PARQUET, parquet.write_lazy)
     codecs.provide_decoder(pl.LazyFrame, PARQUET, parquet.read_lazy)
+    codecs.provide_combiner(pl.DataFrame, parquet.join_frames)
+    codecs.provide_combiner(pl.LazyFrame, parquet.join_lazy)
     registry.register(
         DatasetTransformer(pl.DataFrame, convert_hint="convert it first, e.g. pl.from_pandas(df) or pl.DataFrame(data)")
     )
