@@ -31,11 +31,6 @@ _PARITY = "issue 14 (flytekit parity) changes this form"
 #: (check, family) pairs that fail until another change lands; strict, so they fail loudly once it has
 PENDING: dict[tuple[str, str], str] = {
     ("round_trip", "date"): f"{_PARITY}: a date stored aware (a protobuf Timestamp holds no naive time)",
-    ("typeflow_reads", "dataframe"): "typeflow.datasets reads a file, but flytekit writes a dataset as a folder of parquet files",
-    (
-        "typeflow_reads",
-        "dataframe-with-columns",
-    ): "typeflow.datasets reads a file, but flytekit writes a dataset as a folder of parquet files",
 }
 
 

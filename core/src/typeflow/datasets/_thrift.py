@@ -112,9 +112,14 @@ class CompactReader:
         if depth > MAX_DEPTH:
             raise self._fail("structs nest too deeply")
         out: dict[str, Any] = {}
+        data = self.data
+        end = len(data)
         last = 0
         while True:
-            head = self._byte()
+            if self.pos >= end:
+                raise self._fail("unexpected end of data")
+            head = data[self.pos]
+            self.pos += 1
             wire = head & 0x0F
             if wire == 0:
                 return out
@@ -123,10 +128,25 @@ class CompactReader:
             last = field
             known = spec.get(field)
             if known is None:
-                self._skip(wire, depth)
+                if wire in (_I32, _I64, _I16):  # the common case of a skipped field, inline: its varint
+                    pos = self.pos
+                    stop = min(end, pos + 10)
+                    while pos < stop and data[pos] & 0x80:
+                        pos += 1
+                    if pos >= stop:
+                        self.pos = pos
+                        raise self._fail("unterminated or overlong varint")
+                    self.pos = pos + 1
+                else:
+                    self._skip(wire, depth)
                 continue
             name, kind = known
-            out[name] = self._value(wire, kind, depth)
+            if kind is I32 or kind is I64:
+                if wire not in _WIRE_OF_SCALAR[kind]:
+                    raise self._fail(f"expected a {kind}, found wire type {wire}")
+                out[name] = self._zigzag()
+            else:
+                out[name] = self._value(wire, kind, depth)
 
     def _value(self, wire: int, kind: Kind, depth: int) -> Any:
         if isinstance(kind, str):
