@@ -197,7 +197,7 @@ def read_in_fresh_process(uri: str, storage: str, python_type: str, **options: o
     """Read a dataset literal for ``uri`` as ``python_type`` (``"pandas.DataFrame"``) in a new interpreter.
 
     Returns ``{"error": <exception type or None>, "message": ..., "peak_mib": <its peak RSS>}``: the
-    memory a read (or its refusal) cost, measured apart from the test process's own.
+    memory a read (or its refusal) cost, measured apart from the test process's own (``VmHWM``).
     """
     import json
     import subprocess
@@ -220,7 +220,11 @@ def read_in_fresh_process(uri: str, storage: str, python_type: str, **options: o
                 value = value.collect()
         except Exception as exc:
             error, message = type(exc).__name__, str(exc)
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        try:  # this process's own high-water mark (ru_maxrss would include the parent's, copied at fork)
+            with open("/proc/self/status") as status:
+                peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
+        except (OSError, StopIteration):
+            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(json.dumps({{"error": error, "message": message, "peak_mib": peak}}))
         """
     )
