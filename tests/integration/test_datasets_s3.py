@@ -13,11 +13,10 @@ from typing import Any
 
 import pytest
 
+from tests.parquet_forge import forge_int_run, forge_string_run
 from typeflow import TypeEngine
 from typeflow.errors import ReadBudgetError, StorageError
 from typeflow.literals import Literal, Scalar, StructuredDataset, StructuredDatasetMetadata, StructuredDatasetType
-
-from tests.parquet_forge import forge_int_run, forge_string_run
 
 pytest.importorskip("s3fs", reason='install "typeflow[s3]"')
 pd = pytest.importorskip("pandas")

@@ -23,8 +23,8 @@ from typeflow.datasets.folders import dataset_files
 from typeflow.datasets.footer import FOOTER_MEMORY_FACTOR, ColumnSize, ParquetFooter, read_footer
 from typeflow.datasets.pages import walk_pages
 from typeflow.errors import StorageError, TypeflowError, TypeTransformerFailedError
-from typeflow.storage import open_regular_file
 from typeflow.literals import DatasetColumn
+from typeflow.storage import open_regular_file
 from typeflow.transformer import TransformContext
 
 __all__ = ["read_dataset"]
@@ -87,9 +87,7 @@ def read_dataset(
         ) from exc
 
 
-def _decode(
-    ctx: TransformContext, loc: ReadLocation, decoder: Decoder, columns: list[str] | None, opened: bool = False
-) -> Any:
+def _decode(ctx: TransformContext, loc: ReadLocation, decoder: Decoder, columns: list[str] | None, opened: bool = False) -> Any:
     """Run ``decoder`` on one file; ``opened``: the file was already opened (so found to be a regular file)."""
     if loc.local:
         if not opened:
