@@ -72,7 +72,11 @@ class CompactReader:
         return value
 
     def _varint(self) -> int:
-        data, pos, end = self.data, self.pos, min(len(self.data), self.pos + 10)
+        data, pos = self.data, self.pos
+        if pos < len(data) and data[pos] < 0x80:  # most varints in a footer are one byte
+            self.pos = pos + 1
+            return data[pos]
+        end = min(len(data), pos + 10)
         result = shift = 0
         while pos < end:
             b = data[pos]
