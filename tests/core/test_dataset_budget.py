@@ -189,6 +189,35 @@ def test_a_few_hundred_bytes_that_decode_to_gigabytes_are_refused_before_the_dec
     assert len(decoder.calls) == 1
 
 
+def test_a_small_blob_may_not_expand_past_the_floor_a_thousandfold_under_the_default_budget(
+    tmp_path: Path, decoder: Decoder
+) -> None:
+    data = forge_int_run(90_000_000)  # 720 MB of zeros: within the 1 GiB budget, from under 300 bytes
+    assert len(data) < 300
+    path = stored(tmp_path, data)
+    ctx = context(decoder, tmp_path / "storage")
+    with pytest.raises(ReadBudgetError, match=r"from \d+ stored bytes, more than 1000 times.*read_expansion=M") as info:
+        ctx.engine.to_python_value(ctx, literal(str(path)), Frame)
+    assert info.value.needed is not None and info.value.needed >= 8 * 90_000_000
+    assert decoder.calls == []
+    for trusting in ({"read_budget": "1GiB"}, {"read_expansion": 0}, {"read_expansion": "10000000"}):
+        trusted = context(decoder, tmp_path / "storage", **trusting)
+        assert trusted.engine.to_python_value(trusted, literal(str(path)), Frame).size == len(data)
+    assert len(decoder.calls) == 3
+
+
+def test_decoded_sizes_under_the_expansion_floor_are_never_refused_for_their_ratio(tmp_path: Path, decoder: Decoder) -> None:
+    data = forge_int_run(5_000_000)  # 40 MB from a few hundred bytes
+    ctx = context(decoder, tmp_path / "storage")
+    assert ctx.engine.to_python_value(ctx, literal(str(stored(tmp_path, data))), Frame).size == len(data)
+
+
+def test_an_invalid_expansion_factor_is_a_storage_error_naming_the_setting(tmp_path: Path, decoder: Decoder) -> None:
+    ctx = context(decoder, tmp_path / "storage", read_expansion="lots")
+    with pytest.raises(StorageError, match="read_expansion setting is invalid"):
+        ctx.engine.to_python_value(ctx, literal(str(stored(tmp_path, forge_int_run(10)))), Frame)
+
+
 def test_the_budget_counts_only_the_declared_columns(tmp_path: Path, decoder: Decoder) -> None:
     wide = forge(
         [ForgedColumn("a", INT64, struct.pack("<q", 0), 1, 10**8), ForgedColumn("b", INT64, struct.pack("<q", 0), 1, 10**8)]

@@ -124,7 +124,7 @@ def _read_parquet(
     names = {size.name for _, sizes in inspected for size in sizes}
     spread = f", {len(files)} files" if len(files) > 1 else ""
     what = f"the parquet dataset ({len(names)} column(s), {rows:,} rows{spread}; sizes from its footer and page headers)"
-    check_read_budget(ctx, needed, uri, what)
+    check_read_budget(ctx, needed, uri, what, stored=sum(footer.size for footer, _ in inspected))
     tally = _Tally(ctx, uri, needed)
     values = []
     for loc, (footer, sizes) in zip(files, inspected):
