@@ -127,3 +127,94 @@ def silent_endpoint() -> Iterator[str]:
     for conn in held:
         conn.close()
     listener.close()
+
+
+class TricklingProxy:
+    """A TCP proxy on 127.0.0.1 in front of the S3 server that can slow either direction to one byte per interval.
+
+    ``trickle(4.0)`` makes the server's answers arrive one byte every 4 s
+    (``upstream=True``: the server receives requests that slowly instead):
+    every byte restarts a socket's read timeout, so only a total deadline
+    ends such a request. Open connections switch too.
+    """
+
+    def __init__(self, target: tuple[str, int]) -> None:
+        self._target = target
+        self._listener = socket.socket()
+        self._listener.bind(("127.0.0.1", 0))
+        self._listener.listen(64)
+        self._stop = threading.Event()
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self.interval: dict[str, float] = {"up": 0.0, "down": 0.0}
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self._listener.getsockname()[1]}"
+
+    def trickle(self, interval: float, *, upstream: bool = False) -> None:
+        self.interval["up" if upstream else "down"] = interval
+
+    def _accept(self) -> None:
+        self._listener.settimeout(0.2)
+        while not self._stop.is_set():
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                continue
+            try:
+                server = socket.create_connection(self._target)
+            except OSError:
+                client.close()
+                continue
+            with self._lock:
+                self._sockets += [client, server]
+            for src, dst, way in ((client, server, "up"), (server, client, "down")):
+                threading.Thread(target=self._pump, args=(src, dst, way), daemon=True).start()
+
+    def _pump(self, src: socket.socket, dst: socket.socket, way: str) -> None:
+        pending = b""
+        try:
+            while not self._stop.is_set():
+                if not pending:
+                    pending = src.recv(65536)
+                    if not pending:
+                        break
+                interval = self.interval[way]
+                if interval:
+                    dst.sendall(pending[:1])
+                    pending = pending[1:]
+                    self._stop.wait(interval)
+                else:
+                    dst.sendall(pending)
+                    pending = b""
+        except OSError:
+            pass
+        finally:
+            for s in (src, dst):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        with self._lock:
+            for s in self._sockets:
+                s.close()
+        self._listener.close()
+
+
+@pytest.fixture
+def trickling_s3(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[tuple[TricklingProxy, str]]:
+    """A proxy in front of the session's S3 server, the AWS_* variables pointing at the proxy, and a fresh bucket's URL."""
+    host, port = moto_endpoint.removeprefix("http://").split(":")
+    proxy = TricklingProxy((host, int(port)))
+    _point_at(proxy.endpoint, monkeypatch, tmp_path)
+    try:
+        yield proxy, f"s3://{_create_bucket(moto_endpoint)}/prefix"
+    finally:
+        proxy.close()

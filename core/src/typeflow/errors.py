@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 __all__ = [
+    "IODeadlineError",
     "LiteralDecodeError",
     "LiteralNotFoundError",
     "NoTransformerError",
@@ -188,4 +189,16 @@ class ReadBudgetError(StorageError):
     def __init__(self, message: str, *, uri: str | None = None, budget: int = 0, needed: int | None = None) -> None:
         self.budget = budget
         self.needed = needed
+        super().__init__(message, uri=uri)
+
+
+class IODeadlineError(StorageError):
+    """A remote read or write waited on its storage longer than the context's I/O deadline.
+
+    Names the URI, the deadline (``.deadline``, seconds) and how to raise it
+    (``engine.context(io_deadline=S)`` / ``TYPEFLOW_IO_DEADLINE``); see :mod:`typeflow.deadlines`.
+    """
+
+    def __init__(self, message: str, *, uri: str | None = None, deadline: float = 0.0) -> None:
+        self.deadline = deadline
         super().__init__(message, uri=uri)

@@ -102,7 +102,7 @@ def maybe_offload(ctx: TransformContext, lv: Literal, literal_type: LiteralType,
         return lv
     uri = ctx.storage.new_uri(_SUFFIX)
     with Transfer(ctx, "offload", uri, len(data)):
-        ctx.storage.write_bytes(uri, data)
+        ctx.storage.write_bytes(uri, data, deadline=ctx.io_deadline)
     return Literal(offloaded_metadata=LiteralOffloadedMetadata(uri, len(data), literal_type), hash=lv.hash)
 
 

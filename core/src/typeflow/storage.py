@@ -16,7 +16,12 @@ that returns fewer bytes than the blob holds, is a
 S3 requests have bounded timeouts and retries (:data:`S3_CONFIG`,
 :data:`S3_RETRIES`), so an unreachable or silent endpoint fails in seconds,
 not minutes; pass your own ``config_kwargs`` to :class:`FsspecStorage` to
-change them.
+change them. On top of them, every remote read, write and delete has a total
+deadline on the time it waits (:mod:`typeflow.deadlines`; ``deadline=`` on the
+methods here, the context's ``io_deadline`` through
+:meth:`TransformContext.open_read <typeflow.TransformContext.open_read>` /
+:meth:`~typeflow.TransformContext.open_write`), so an endpoint that trickles
+bytes cannot hold a read or write for longer.
 """
 
 from __future__ import annotations
@@ -31,14 +36,19 @@ import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import IO, Any, cast
+from enum import Enum
+from typing import IO, Any, Literal, cast
 
+from typeflow import deadlines
 from typeflow.confine import ReadLocation, ReadPolicy
+from typeflow.deadlines import Clock
 from typeflow.errors import StorageError, TypeflowError
 
 __all__ = [
+    "FROM_ENVIRONMENT",
     "S3_CONFIG",
     "S3_RETRIES",
+    "Deadline",
     "FsspecStorage",
     "LocalStorage",
     "Storage",
@@ -59,6 +69,20 @@ S3_CONFIG: dict[str, Any] = {
 }
 #: s3fs's own retry loop wraps botocore's; one pass, so the two do not multiply
 S3_RETRIES = 1
+
+
+class _Setting(Enum):
+    FROM_ENVIRONMENT = "from the environment"
+
+
+#: ``deadline=`` default: ``TYPEFLOW_IO_DEADLINE``, else :data:`typeflow.deadlines.DEFAULT_IO_DEADLINE`
+FROM_ENVIRONMENT = _Setting.FROM_ENVIRONMENT
+#: a deadline argument: seconds, ``None`` (no deadline), or :data:`FROM_ENVIRONMENT`
+Deadline = float | None | Literal[_Setting.FROM_ENVIRONMENT]
+
+
+def _seconds(deadline: Deadline) -> float | None:
+    return deadlines.io_deadline() if deadline is FROM_ENVIRONMENT else deadline
 
 
 def _fsync_wanted() -> bool:
@@ -168,11 +192,16 @@ class Storage(ABC):
     def join(self, *parts: str) -> str: ...
 
     @abstractmethod
-    def open_write(self, uri: str) -> Any:
-        """Context manager yielding a binary file; the blob appears at ``uri`` only on success."""
+    def open_write(self, uri: str, *, deadline: Deadline = FROM_ENVIRONMENT) -> Any:
+        """Context manager yielding a binary file; the blob appears at ``uri`` only on success.
 
-    def write_bytes(self, uri: str, data: bytes) -> None:
-        with self.open_write(uri) as f:
+        ``deadline``: the most seconds a remote write may wait on the storage
+        in total (``None``: no deadline; default ``TYPEFLOW_IO_DEADLINE`` or
+        300 s); local writes have none.
+        """
+
+    def write_bytes(self, uri: str, data: bytes, *, deadline: Deadline = FROM_ENVIRONMENT) -> None:
+        with self.open_write(uri, deadline=deadline) as f:
             f.write(data)
 
     @property
@@ -183,31 +212,32 @@ class Storage(ABC):
             policy = self._own_policy = ReadPolicy(self.url)
         return policy
 
-    def open_read(self, uri: str) -> Any:
+    def open_read(self, uri: str, *, deadline: Deadline = FROM_ENVIRONMENT) -> Any:
         """Context manager yielding a binary file for a blob on this storage's location.
 
         A URI elsewhere (another bucket or protocol, ``data:``, …) is refused
         with :class:`StorageError`. Read URIs that come from a literal through
         :meth:`TransformContext.open_read <typeflow.TransformContext.open_read>`,
-        which also admits the context's read roots.
+        which also admits the context's read roots. ``deadline`` as for
+        :meth:`open_write`, from opening to closing.
         """
-        return self.open_location(self.own_policy.check(uri))
+        return self.open_location(self.own_policy.check(uri), deadline=deadline)
 
-    def open_location(self, loc: ReadLocation) -> Any:
+    def open_location(self, loc: ReadLocation, *, deadline: Deadline = FROM_ENVIRONMENT) -> Any:
         """Open a location a :class:`~typeflow.confine.ReadPolicy` admitted; only regular files are opened."""
         if loc.local:
             return _open_local(loc.path, loc.uri)
-        return _open_remote(self._filesystem_for(loc), loc.uri)
+        return _open_remote(self._filesystem_for(loc), loc.uri, Clock(_seconds(deadline), loc.uri, "read"))
 
     def _filesystem_for(self, loc: ReadLocation) -> Any:
         return _filesystem(loc.uri, {})[0]
 
-    def read_bytes(self, uri: str) -> bytes:
-        with self.open_read(uri) as f:
+    def read_bytes(self, uri: str, *, deadline: Deadline = FROM_ENVIRONMENT) -> bytes:
+        with self.open_read(uri, deadline=deadline) as f:
             data: bytes = f.read()
             return data
 
-    def delete(self, uri: str) -> None:
+    def delete(self, uri: str, *, deadline: Deadline = FROM_ENVIRONMENT) -> None:
         """Remove the blob at ``uri`` (under this storage's root); a blob that is not there is not an error.
 
         For a transformer that writes a value as several blobs and fails after
@@ -219,7 +249,7 @@ class Storage(ABC):
         if loc.local:
             _delete_local(loc.path, uri)
         else:
-            _delete_remote(self._filesystem_for(loc), uri)
+            _delete_remote(self._filesystem_for(loc), uri, Clock(_seconds(deadline), uri, "delete"))
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.url!r})"
@@ -235,7 +265,7 @@ class LocalStorage(Storage):
         return os.path.join(self.url, *parts)
 
     @contextmanager
-    def open_write(self, uri: str) -> Iterator[IO[bytes]]:
+    def open_write(self, uri: str, *, deadline: Deadline = FROM_ENVIRONMENT) -> Iterator[IO[bytes]]:
         path = _local_path(uri)
         directory = os.path.dirname(path)
         temp = os.path.join(directory, f".{os.path.basename(path)}.{uuid.uuid4().hex[:8]}.part")
@@ -273,31 +303,45 @@ class FsspecStorage(Storage):
         return "/".join((self.url, *parts))
 
     @contextmanager
-    def open_write(self, uri: str) -> Iterator[IO[bytes]]:
+    def open_write(self, uri: str, *, deadline: Deadline = FROM_ENVIRONMENT) -> Iterator[IO[bytes]]:
+        seconds = _seconds(deadline)
+        clock = Clock(seconds, uri, "write")
         try:
-            f = self.fs.open(uri, "wb")
+            with clock.waiting():
+                f = self.fs.open(uri, "wb")
+        except TypeflowError:
+            raise
         except Exception as exc:
             raise _wrap("write", uri, exc) from exc
         try:
-            yield cast(IO[bytes], _WriteStream(f, uri))
+            yield cast(IO[bytes], _WriteStream(f, uri, clock))
         except BaseException as exc:
-            self._discard(f, uri)
+            self._discard(f, uri, seconds)
             if isinstance(exc, OSError) and not isinstance(exc, TypeflowError):
                 raise _wrap("write", uri, exc) from exc
             raise
         try:
-            f.close()
+            with clock.waiting():
+                f.close()
         except Exception as exc:
-            self._discard(f, uri)
+            self._discard(f, uri, seconds)
+            if isinstance(exc, TypeflowError):
+                raise
             raise _wrap("write", uri, exc) from exc
         note_written(uri)
 
-    def _discard(self, f: Any, uri: str) -> None:
-        """Make sure nothing of a failed write is, or later becomes, visible at ``uri``."""
+    def _discard(self, f: Any, uri: str, seconds: float | None) -> None:
+        """Make sure nothing of a failed write is, or later becomes, visible at ``uri``.
+
+        The clean-up waits on the storage under a deadline of its own (the
+        write's may be what ran out), as long as the write's.
+        """
+        clock = Clock(seconds, uri, "clean up")
         try:
             discard = getattr(f, "discard", None)
             if discard is not None:
-                discard()  # aborts e.g. an S3 multipart upload
+                with clock.waiting():
+                    discard()  # aborts e.g. an S3 multipart upload
         except Exception:
             pass
         if _is_buffered(f):
@@ -307,11 +351,13 @@ class FsspecStorage(Storage):
             return
         # Other files (memory://, some local-like systems) show data while it is written.
         try:
-            f.close()
+            with clock.waiting():
+                f.close()
         except Exception:
             pass
         try:
-            self.fs.rm_file(uri)
+            with clock.waiting():
+                self.fs.rm_file(uri)
         except Exception:
             pass
 
@@ -329,17 +375,19 @@ def _is_buffered(f: Any) -> bool:
 
 
 class _Stream:
-    """A remote file whose failures become :class:`StorageError` naming the URI."""
+    """A remote file whose failures become :class:`StorageError` naming the URI; every call within ``clock``."""
 
     _action = "read"
 
-    def __init__(self, f: Any, uri: str) -> None:
+    def __init__(self, f: Any, uri: str, clock: Clock | None = None) -> None:
         self._f = f
         self.uri = uri
+        self._clock = clock if clock is not None else Clock(deadlines.io_deadline(), uri, self._action)
 
     def _call(self, method: str, *args: Any) -> Any:
         try:
-            return getattr(self._f, method)(*args)
+            with self._clock.waiting():
+                return getattr(self._f, method)(*args)
         except TypeflowError:
             raise
         except Exception as exc:
@@ -489,9 +537,53 @@ def _bounded_http_session() -> Any:
         async def send(self, request: Any) -> Any:
             if "Expect" in request.headers:
                 del request.headers["Expect"]
-            return await super().send(request)
+            deadline = deadlines.active()
+            if deadline is None:  # a request typeflow did not make (or with the deadline off)
+                return await super().send(request)
+            # the request, its body and the answer's headers within the deadline; the answer's body below
+            response = await deadline.bound(super().send(request))
+            raw: Any = getattr(response, "raw", None)
+            content = getattr(raw, "content", None)
+            if content is not None and hasattr(content, "read"):
+                raw.content = _BoundedContent(content, deadline)
+            return response
 
     return BoundedAIOHTTPSession
+
+
+class _BoundedContent:
+    """An aiohttp response body whose reads end at the deadline of the typeflow call that asked for it.
+
+    aiohttp's own ``sock_read`` timeout restarts with every byte; a server
+    sending one byte every few seconds would hold a streamed read for ever.
+    """
+
+    def __init__(self, content: Any, deadline: Any) -> None:
+        self._content = content
+        self._deadline = deadline
+
+    async def read(self, n: int = -1) -> bytes:
+        data: bytes = await self._deadline.bound(self._content.read(n))
+        return data
+
+    async def readany(self) -> bytes:
+        data: bytes = await self._deadline.bound(self._content.readany())
+        return data
+
+    async def readexactly(self, n: int) -> bytes:
+        data: bytes = await self._deadline.bound(self._content.readexactly(n))
+        return data
+
+    async def readline(self) -> bytes:
+        data: bytes = await self._deadline.bound(self._content.readline())
+        return data
+
+    async def readchunk(self) -> tuple[bytes, bool]:
+        chunk: tuple[bytes, bool] = await self._deadline.bound(self._content.readchunk())
+        return chunk
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._content, name)
 
 
 _storages: dict[str, Storage] = {}
@@ -575,22 +667,28 @@ def _delete_local(path: str, uri: str) -> None:
         raise _wrap("delete", uri, exc) from exc
 
 
-def _delete_remote(fs: Any, uri: str) -> None:
+def _delete_remote(fs: Any, uri: str, clock: Clock) -> None:
     try:
-        fs.rm_file(uri)
+        with clock.waiting():
+            fs.rm_file(uri)
     except FileNotFoundError:
         pass
+    except TypeflowError:
+        raise
     except Exception as exc:
         raise _wrap("delete", uri, exc) from exc
 
 
 @contextmanager
-def _open_remote(fs: Any, uri: str) -> Iterator[IO[bytes]]:
+def _open_remote(fs: Any, uri: str, clock: Clock) -> Iterator[IO[bytes]]:
     try:
-        f = fs.open(uri, "rb")
+        with clock.waiting():
+            f = fs.open(uri, "rb")
+    except TypeflowError:
+        raise
     except Exception as exc:
         raise _wrap("read", uri, exc) from exc
-    stream = _ReadStream(f, uri)
+    stream = _ReadStream(f, uri, clock)
     try:
         yield cast(IO[bytes], stream)
     except EOFError as exc:

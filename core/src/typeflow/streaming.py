@@ -94,7 +94,7 @@ def write_stream(ctx: TransformContext, values: Iterable[Any], element_type: Any
                 lv = engine.to_literal(ctx, pending, list_type)
             except TypeTransformerFailedError as exc:
                 raise _shift(exc, start) from exc.__cause__
-        ctx.storage.write_bytes(child_uri(prefix, _batch_name(batches)), wire.dumps(lv))
+        ctx.storage.write_bytes(child_uri(prefix, _batch_name(batches)), wire.dumps(lv), deadline=ctx.io_deadline)
         batches += 1
         start += len(pending)
         pending = []
@@ -138,11 +138,11 @@ def _discard(ctx: TransformContext, prefix: str, written: list[str]) -> None:
 
     for uri in list(written):
         try:
-            ctx.storage.delete(uri)
+            ctx.storage.delete(uri, deadline=ctx.io_deadline)
         except Exception as exc:  # pragma: no cover - depends on the storage failing twice
             logging.getLogger("typeflow").warning("could not delete %s after a failed stream: %s", uri, exc)
     try:
-        transfer.delete_tree(ctx.storage, prefix)
+        transfer.delete_tree(ctx.storage, prefix, ctx.io_deadline)
     except StorageError:  # pragma: no cover - the folder is empty or gone by now
         pass
 

@@ -11,7 +11,9 @@ the stream types. Every transfer:
 - stops starting files after the first failure, waits for those in flight,
   and leaves nothing behind: uploaded files are deleted again, a local
   upload is written beside its target and renamed into place only when complete;
-- raises :class:`~typeflow.errors.StorageError` naming the URI.
+- raises :class:`~typeflow.errors.StorageError` naming the URI;
+- waits on a remote storage at most the context's ``io_deadline`` per file
+  (and per listing or delete), see :mod:`typeflow.deadlines`.
 
 Reads of URIs that came from a literal are *confined*: they go through
 :func:`readable` first: the context's read policy (:mod:`typeflow.confine`) decides.
@@ -31,16 +33,20 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any, cast
 
-from typeflow import budgets
+from typeflow import budgets, deadlines
+from typeflow.deadlines import Clock
 from typeflow.errors import ReadBudgetError, StorageError, TypeflowError
 from typeflow.progress import Transfer
 from typeflow.storage import (
+    FROM_ENVIRONMENT,
+    Deadline,
     FsspecStorage,
     LocalStorage,
     Storage,
     _filesystem,
     _local_path,
     _ReadStream,
+    _seconds,
     _wrap,
     is_local,
     note_written,
@@ -307,9 +313,10 @@ def _remote_error(action: str, uri: str, exc: BaseException) -> BaseException:
     return _wrap(action, uri, exc)
 
 
-def _remove_remote(fs: Any, uri: str) -> None:
+def _remove_remote(fs: Any, uri: str, seconds: float | None) -> None:
     try:
-        fs.rm_file(uri)
+        with Clock(seconds, uri, "clean up").waiting():
+            fs.rm_file(uri)
     except Exception:
         pass
 
@@ -329,10 +336,12 @@ def upload_file(ctx: TransformContext, src: str, uri: str) -> int:
         if where.local:
             _put_local(src, where.path, transfer)
         else:
+            seconds = deadlines.io_deadline(ctx)
             try:
-                where.fs.put_file(src, where.path, callback=transfer.callback())
+                with Clock(seconds, uri, "write").waiting():
+                    where.fs.put_file(src, where.path, callback=transfer.callback())
             except BaseException as exc:
-                _remove_remote(where.fs, where.path)
+                _remove_remote(where.fs, where.path, seconds)
                 raise _remote_error("write", uri, exc) from exc
     note_written(uri)
     return size
@@ -351,10 +360,12 @@ def download_file(
             _copy_stored(where.path, uri, dst, transfer)
         return
     fs = where.fs
+    clock = Clock(deadlines.io_deadline(ctx), uri, "read")
     try:
         if size is None:
-            size = int(fs.info(where.path).get("size") or 0)
-        with Transfer(ctx, "download", uri, size) as transfer:
+            with clock.waiting():
+                size = int(fs.info(where.path).get("size") or 0)
+        with Transfer(ctx, "download", uri, size) as transfer, clock.waiting():
             fs.get_file(where.path, dst, callback=transfer.callback())
     except BaseException as exc:
         _discard_local(dst)
@@ -367,11 +378,15 @@ def open_blob(ctx: TransformContext, uri: str) -> IO[bytes]:
     where = readable(ctx, uri)
     if where.local:
         return open_regular_file(where.path, uri)
+    clock = Clock(deadlines.io_deadline(ctx), uri, "read")
     try:
-        f = where.fs.open(where.path, "rb")
+        with clock.waiting():
+            f = where.fs.open(where.path, "rb")
+    except TypeflowError:
+        raise
     except Exception as exc:
         raise _wrap("read", uri, exc) from exc
-    return cast(IO[bytes], _ReadStream(f, uri))
+    return cast(IO[bytes], _ReadStream(f, uri, clock))
 
 
 #: largest blob read into memory from a literal without ``engine.context(read_budget=...)`` (bytes)
@@ -430,9 +445,12 @@ def list_tree(ctx: TransformContext | None, uri: str, storage: Storage | None = 
     if where.local:
         return _list_local(where.path, uri, confined=ctx is not None)
     try:
-        found = where.fs.find(where.path, detail=True)
+        with Clock(deadlines.io_deadline(ctx), uri, "list").waiting():
+            found = where.fs.find(where.path, detail=True)
     except FileNotFoundError:
         return []  # an object store has no empty folders: nothing under the prefix is an empty directory
+    except TypeflowError:
+        raise
     except Exception as exc:
         raise _wrap("list", uri, exc) from exc
     base = where.fs._strip_protocol(where.path).rstrip("/")
@@ -488,6 +506,7 @@ def upload_tree(ctx: TransformContext, src_root: str, entries: Sequence[Entry], 
     A failure deletes the files already uploaded before raising.
     """
     where = _where(ctx.storage, prefix)
+    seconds = deadlines.io_deadline(ctx)
     total = sum(e.size or 0 for e in entries)
     uploaded: list[str] = []
     lock = threading.Lock()
@@ -519,7 +538,7 @@ def upload_tree(ctx: TransformContext, src_root: str, entries: Sequence[Entry], 
                     async def run() -> None:
                         dst = target(e)
                         try:
-                            await fs._put_file(e.uri, dst, callback=transfer.callback())
+                            await Clock(seconds, dst, "write").bound(fs._put_file(e.uri, dst, callback=transfer.callback()))
                         except BaseException as exc:
                             raise _remote_error("write", dst, exc) from exc
                         uploaded.append(dst)
@@ -534,7 +553,8 @@ def upload_tree(ctx: TransformContext, src_root: str, entries: Sequence[Entry], 
                     def run() -> None:
                         dst = target(e)
                         try:
-                            fs.put_file(e.uri, dst, callback=transfer.callback())
+                            with Clock(seconds, dst, "write").waiting():
+                                fs.put_file(e.uri, dst, callback=transfer.callback())
                         except BaseException as exc:
                             raise _remote_error("write", dst, exc) from exc
                         with lock:
@@ -544,7 +564,7 @@ def upload_tree(ctx: TransformContext, src_root: str, entries: Sequence[Entry], 
 
                 _run_threads([sync_job(e) for e in entries], limit)
         except BaseException:
-            _delete_quietly(where, uploaded, prefix)
+            _delete_quietly(where, uploaded, prefix, seconds)
             raise
     note_written(prefix)
 
@@ -583,7 +603,7 @@ def _make_folders(root: str, entries: Sequence[Entry]) -> None:
         os.makedirs(os.path.join(root, *folder.split("/")), exist_ok=True)
 
 
-def _delete_quietly(where: _Where, paths: Sequence[str], prefix: str) -> None:
+def _delete_quietly(where: _Where, paths: Sequence[str], prefix: str, seconds: float | None) -> None:
     import logging
 
     for path in paths:
@@ -591,7 +611,8 @@ def _delete_quietly(where: _Where, paths: Sequence[str], prefix: str) -> None:
             if where.local:
                 os.remove(path)
             else:
-                where.fs.rm_file(path)
+                with Clock(seconds, path, "clean up").waiting():
+                    where.fs.rm_file(path)
         except FileNotFoundError:
             pass
         except Exception as exc:  # pragma: no cover - depends on the storage failing twice
@@ -608,16 +629,22 @@ def _prune_empty(root: str) -> None:
             pass
 
 
-def delete_tree(storage: Storage, uri: str) -> None:
-    """Remove a folder of blobs written by typeflow (a stream's batches); missing is not an error."""
+def delete_tree(storage: Storage, uri: str, deadline: Deadline = FROM_ENVIRONMENT) -> None:
+    """Remove a folder of blobs written by typeflow (a stream's batches); missing is not an error.
+
+    ``deadline``: seconds a remote delete may wait on the storage (``None``: no deadline).
+    """
     where = _where(storage, uri)
     try:
         if where.local:
             shutil.rmtree(where.path, ignore_errors=False)
         else:
-            where.fs.rm(where.path, recursive=True)
+            with Clock(_seconds(deadline), uri, "delete").waiting():
+                where.fs.rm(where.path, recursive=True)
     except FileNotFoundError:
         pass
+    except TypeflowError:
+        raise
     except Exception as exc:
         raise _wrap("delete", uri, exc) from exc
 
@@ -631,6 +658,7 @@ def download_tree(
     of a location a literal named), and local ones are opened as regular files only.
     """
     where = readable(ctx, uri, storage, folder=True)
+    seconds = deadlines.io_deadline(ctx)
     total = sum(e.size or 0 for e in entries)
     os.makedirs(dst_root, exist_ok=True)
 
@@ -667,7 +695,7 @@ def download_tree(
                 async def run() -> None:
                     dst = target(e)
                     try:
-                        await fs._get_file(source(e), dst, callback=transfer.callback())
+                        await Clock(seconds, e.uri, "read").bound(fs._get_file(source(e), dst, callback=transfer.callback()))
                     except BaseException as exc:
                         _discard_local(dst)
                         raise _remote_error("read", e.uri, exc) from exc
@@ -683,7 +711,8 @@ def download_tree(
                 def run() -> None:
                     dst = target(e)
                     try:
-                        fs.get_file(source(e), dst, callback=transfer.callback())
+                        with Clock(seconds, e.uri, "read").waiting():
+                            fs.get_file(source(e), dst, callback=transfer.callback())
                     except BaseException as exc:
                         _discard_local(dst)
                         raise _remote_error("read", e.uri, exc) from exc

@@ -24,6 +24,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, get_args, get_origin
 
+from typeflow import deadlines
 from typeflow._aio import run_sync
 from typeflow.confine import ReadLocation, ReadPolicy, read_roots_from_env
 from typeflow.errors import ProfileError, TypeTransformerFailedError, type_name
@@ -63,6 +64,11 @@ class TransformContext:
     own location (its bucket, or any regular local file for local storage);
     ``read_roots`` (``engine.context(read_roots=[...])``, else
     ``TYPEFLOW_READ_ROOTS``, comma-separated) lists more.
+
+    **Writing a blob** goes through :meth:`open_write`. Remote reads and
+    writes opened through the context wait on the storage at most
+    ``io_deadline`` seconds in total (``engine.context(io_deadline=S)``, else
+    ``TYPEFLOW_IO_DEADLINE``, else 300 s; see :mod:`typeflow.deadlines`).
 
     ``profile`` (``engine.context(profile="flytekit-1.16")``, else
     ``TYPEFLOW_PROFILE``, else ``"typeflow"``) names who will read the
@@ -115,12 +121,30 @@ class TransformContext:
         """Context manager yielding a binary file for a blob URI from a literal, after :meth:`check_read`.
 
         Only regular files are opened (a FIFO, device or directory is refused);
-        every failure is a :class:`StorageError` naming the URI.
+        every failure is a :class:`StorageError` naming the URI; a remote read
+        waiting on its storage longer than :attr:`io_deadline` in total is an
+        :class:`~typeflow.errors.IODeadlineError`.
 
             >>> with ctx.open_read(lv.scalar.blob.uri) as f:  # doctest: +SKIP
             ...     header = f.read(16)
         """
-        return self.storage.open_location(self.check_read(uri, roots_only=roots_only))
+        return self.storage.open_location(self.check_read(uri, roots_only=roots_only), deadline=self.io_deadline)
+
+    def open_write(self, uri: str) -> Any:
+        """Context manager yielding a binary file that becomes the blob at ``uri`` (in :attr:`storage`) only on success.
+
+        ``ctx.storage.open_write(uri)`` with this context's :attr:`io_deadline`.
+
+            >>> uri = ctx.storage.new_uri(".bin")  # doctest: +SKIP
+            >>> with ctx.open_write(uri) as f:  # doctest: +SKIP
+            ...     f.write(payload)
+        """
+        return self.storage.open_write(uri, deadline=self.io_deadline)
+
+    @property
+    def io_deadline(self) -> float | None:
+        """Seconds one remote blob read or write may wait on its storage in total; ``None`` is no deadline."""
+        return deadlines.io_deadline(self)
 
     def local_path(self, uri: str, *, roots_only: bool = False) -> str | None:
         """The real local path of ``uri`` when it is a regular local file this context may read; ``None`` if remote.

@@ -40,7 +40,7 @@ class _StreamTransformer(TypeTransformer[Any]):
     def to_literal(self, ctx: TransformContext, python_val: Any, python_type: Any, expected: LiteralType | None) -> Literal:
         self.assert_type(python_type, python_val)
         uri = ctx.storage.new_uri(".txt" if self.text else ".bin")
-        with ctx.storage.open_write(uri) as out:
+        with ctx.open_write(uri) as out:
             while True:
                 try:
                     chunk = python_val.read(_CHUNK)

@@ -174,7 +174,7 @@ class DatasetTransformer(TypeTransformer[Any]):
             )
         uri = ctx.storage.new_uri(f".{fmt}")
         try:
-            with ctx.storage.open_write(uri) as f:
+            with ctx.open_write(uri) as f:
                 written = encoder(value, f, wanted)
         except TypeflowError:
             raise

@@ -170,7 +170,7 @@ class NDArrayTransformer(TypeTransformer[np.ndarray]):
     def to_literal(self, ctx: TransformContext, python_val: Any, python_type: Any, expected: LiteralType | None) -> Literal:
         array = self._check_value(python_val, python_type)
         uri = ctx.storage.new_uri(suffix=".npy")
-        with ctx.storage.open_write(uri) as f:
+        with ctx.open_write(uri) as f:
             try:
                 npy.write_npy(f, array)
             except (ValueError, TypeError) as exc:  # numpy refused the array: nothing is kept at uri

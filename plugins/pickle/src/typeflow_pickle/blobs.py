@@ -90,7 +90,7 @@ def write_blob(
     uri = ctx.storage.new_uri(SUFFIX)
     meta.setdefault(md.CLASS, md.class_label(strip_annotated(python_type)[0]))
     mac = signing.new_mac(key) if key is not None else None
-    with ctx.storage.open_write(uri) as f:
+    with ctx.open_write(uri) as f:
         try:
             if mac is None:
                 cloudpickle.dump(obj, f, protocol=PROTOCOL)
@@ -280,7 +280,7 @@ def delete_quietly(ctx: TransformContext, uris: Sequence[str]) -> None:
     left = []
     for uri in uris:
         try:
-            ctx.storage.delete(uri)
+            ctx.storage.delete(uri, deadline=ctx.io_deadline)
         except StorageError:
             left.append(uri)
     if left:
