@@ -526,8 +526,8 @@ def _bounded_http_session() -> Any:
     wait under ``read_timeout`` like any other.
     """
     try:
-        from aiobotocore.config import AioConfig  # type: ignore[import-not-found]
-        from aiobotocore.httpsession import AIOHTTPSession  # type: ignore[import-not-found]
+        from aiobotocore.config import AioConfig
+        from aiobotocore.httpsession import AIOHTTPSession
     except ImportError:
         return None
     if "http_session_cls" not in inspect.signature(AioConfig.__init__).parameters:
