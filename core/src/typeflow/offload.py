@@ -101,8 +101,8 @@ def maybe_offload(ctx: TransformContext, lv: Literal, literal_type: LiteralType,
     if len(data) <= limit:
         return lv
     uri = ctx.storage.new_uri(_SUFFIX)
-    with Transfer(ctx, "offload", uri, len(data)):
-        ctx.storage.write_bytes(uri, data, deadline=ctx.io_deadline)
+    with Transfer(ctx, "offload", uri, len(data)), ctx.open_write(uri) as f:
+        f.write(data)
     return Literal(offloaded_metadata=LiteralOffloadedMetadata(uri, len(data), literal_type), hash=lv.hash)
 
 

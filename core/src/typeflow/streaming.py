@@ -94,7 +94,8 @@ def write_stream(ctx: TransformContext, values: Iterable[Any], element_type: Any
                 lv = engine.to_literal(ctx, pending, list_type)
             except TypeTransformerFailedError as exc:
                 raise _shift(exc, start) from exc.__cause__
-        ctx.storage.write_bytes(child_uri(prefix, _batch_name(batches)), wire.dumps(lv), deadline=ctx.io_deadline)
+        with ctx.open_write(child_uri(prefix, _batch_name(batches))) as f:
+            f.write(wire.dumps(lv))
         batches += 1
         start += len(pending)
         pending = []
@@ -138,7 +139,7 @@ def _discard(ctx: TransformContext, prefix: str, written: list[str]) -> None:
 
     for uri in list(written):
         try:
-            ctx.storage.delete(uri, deadline=ctx.io_deadline)
+            ctx.storage.delete(uri)
         except Exception as exc:  # pragma: no cover - depends on the storage failing twice
             logging.getLogger("typeflow").warning("could not delete %s after a failed stream: %s", uri, exc)
     try:

@@ -28,7 +28,7 @@ from typeflow import deadlines
 from typeflow._aio import run_sync
 from typeflow.confine import ReadLocation, ReadPolicy, read_roots_from_env
 from typeflow.errors import ProfileError, TypeTransformerFailedError, type_name
-from typeflow.storage import open_regular_file
+from typeflow.storage import LocalStorage, open_regular_file
 
 if TYPE_CHECKING:
     from typeflow.engine import TypeEngine
@@ -139,6 +139,8 @@ class TransformContext:
             >>> with ctx.open_write(uri) as f:  # doctest: +SKIP
             ...     f.write(payload)
         """
+        if isinstance(self.storage, LocalStorage):
+            return self.storage.open_write(uri)  # no deadline locally; a subclass may not take the argument
         return self.storage.open_write(uri, deadline=self.io_deadline)
 
     @property

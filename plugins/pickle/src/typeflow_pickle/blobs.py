@@ -280,7 +280,7 @@ def delete_quietly(ctx: TransformContext, uris: Sequence[str]) -> None:
     left = []
     for uri in uris:
         try:
-            ctx.storage.delete(uri, deadline=ctx.io_deadline)
+            ctx.storage.delete(uri)
         except StorageError:
             left.append(uri)
     if left:
