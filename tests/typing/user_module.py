@@ -59,9 +59,22 @@ def use() -> None:
 
     engine = TypeEngine.default()
     ctx = engine.context()
+    assert_type(engine.to_python_value(ctx, lv, dict[str, list[int]]), dict[str, list[int]])
+    assert_type(TypeEngine.to_python_value(ctx, lv, dict[str, list[int]]), dict[str, list[int]])
+    assert_type(engine.to_python_value(ctx, typeflow.to_literal(People("x"), People), People), People)
+    assert_type(engine.to_python_value(ctx=ctx, lv=lv, expected_python_type=People).friends, list[str])
+    print(engine.to_python_value(ctx, lv, Optional[int]))  # a special form: Any
     lm = engine.dict_to_literal_map(ctx, {"n": 3}, {"n": int})
     assert_type(lm, LiteralMap)
     resolver = LiteralsResolver(lm.literals)
     assert_type(resolver.get("n", int), int)
     data = typeflow.wire.dumps(lv)
     assert_type(data, bytes)
+
+
+async def use_async() -> None:
+    engine = TypeEngine()
+    ctx = engine.context()
+    lv = await engine.async_to_literal(ctx, [1, 2], list[int])
+    assert_type(await engine.async_to_python_value(ctx, lv, list[int]), list[int])
+    assert_type(await TypeEngine.async_to_python_value(ctx, lv, People), People)

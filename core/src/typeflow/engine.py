@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, get_args, get_origin
 
 from typeflow import _maps, discovery, offload
-from typeflow._default_on_class import default_on_class
+from typeflow._default_on_class import async_to_python_value_method, default_on_class, to_python_value_method
 from typeflow._trace import convert_log, debugging, trace
 from typeflow._tuples import refuse_tuple_value
 from typeflow.dispatch import Dispatcher, Resolution
@@ -262,7 +262,7 @@ class TypeEngine:
             )
         return lv
 
-    @default_on_class
+    @to_python_value_method
     def to_python_value(self, ctx: TransformContext, lv: Literal, expected_python_type: Any) -> Any:
         """Convert ``lv`` to a value of ``expected_python_type``."""
         if (
@@ -320,7 +320,7 @@ class TypeEngine:
             raise _wrap_failure(plan.transformer, python_type, python_val, exc) from exc
         return self._finish(plan, lv, python_val, python_type)
 
-    @default_on_class
+    @async_to_python_value_method
     async def async_to_python_value(self, ctx: TransformContext, lv: Literal, expected_python_type: Any) -> Any:
         """Like :meth:`to_python_value`; awaits asynchronous transformers."""
         if (

@@ -66,7 +66,7 @@ class LiteralTypeTransformer(TypeTransformer[Any]):
 
     def to_python_value(self, ctx: TransformContext, lv: Literal, expected_python_type: Any) -> Any:
         base, allowed = self._base(expected_python_type)
-        value = ctx.engine.to_python_value(ctx, lv, base)
+        value: Any = ctx.engine.to_python_value(ctx, lv, base)
         if value not in allowed:
             raise TypeTransformerFailedError(
                 f"{value!r} is not one of {list(allowed)}", python_type=expected_python_type, value=value
