@@ -22,6 +22,7 @@ def typeflow_register_transformers(registry: TransformerRegistry) -> None:
     from .files import DirectoryTransformer, FileTransformer
     from .iterators import IteratorTransformer
     from .lists import ListTransformer
+    from .paths import PathTransformer
     from .streams import BinaryIOTransformer, TextIOTransformer
     from .structs import DataclassTransformer, is_dataclass_type
     from .typing_literal import LiteralTypeTransformer
@@ -35,6 +36,7 @@ def typeflow_register_transformers(registry: TransformerRegistry) -> None:
     registry.register(LiteralTypeTransformer())
     registry.register(FileTransformer(), additional_types=(os.PathLike,))
     registry.register(DirectoryTransformer())
+    registry.register(PathTransformer())
     registry.register(BinaryIOTransformer())
     registry.register(TextIOTransformer())
     registry.register(IteratorTransformer(), additional_types=(collections.abc.Generator,))
