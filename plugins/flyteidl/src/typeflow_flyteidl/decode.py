@@ -30,6 +30,8 @@ from typeflow.literals import (
     LiteralMap,
     LiteralOffloadedMetadata,
     LiteralType,
+    PackedLiteralMap,
+    PackedLiterals,
     Primitive,
     Scalar,
     SimpleType,
@@ -42,7 +44,7 @@ from typeflow.literals import (
     Void,
 )
 
-from . import bulk
+from . import bulk, repack
 from ._wire import I64, LEN, VARINT, NonCanonical, Reader, double, signed32, signed64
 from .structs import decode_struct
 
@@ -144,19 +146,21 @@ def _first_field(data: bytes, span: Span) -> tuple[Span, bool] | None:
 
 def decode_collection(data: bytes, span: Span, where: str) -> LiteralCollection:
     first = _first_field(data, span)
-    if first is not None and first[1]:  # two or more elements: try reading them as one packed kind
-        packed = bulk.decode_collection(data[span[0] : span[1]], decode_literal(data, first[0], f"{where}[0]"))
-        if packed is not None:
-            return LiteralCollection(packed)
+    if first is not None and first[1]:  # two or more elements: try reading them as one column
+        column = bulk.decode_collection(data[span[0] : span[1]], decode_literal(data, first[0], f"{where}[0]"))
+        if column is not None:
+            return LiteralCollection(PackedLiterals.of(column))
     spans = _Fields(data, span, {1: LEN}, frozenset({1}), where).get(1) or []
-    return LiteralCollection(tuple(decode_literal(data, span, f"{where}[{i}]") for i, span in enumerate(spans)))
+    elements = tuple(decode_literal(data, span, f"{where}[{i}]") for i, span in enumerate(spans))
+    column = repack.column_of(elements)  # uniform elements read one by one are held as their column again
+    return LiteralCollection(elements if column is None else PackedLiterals.of(column))
 
 
 def decode_literal_map(data: bytes, span: Span, where: str = "$") -> LiteralMap:
     first = _first_field(data, span)
     if first is not None and first[1]:
         key, value_span = _map_entry(data, first[0], where)
-        packed = bulk.decode_map(data[span[0] : span[1]], decode_literal(data, value_span, f"{where}[{key!r}]"), str.encode)
+        packed = bulk.decode_map(data[span[0] : span[1]], decode_literal(data, value_span, f"{where}[{key!r}]"))
         if packed is not None:
             return LiteralMap(packed)
     entries = _Fields(data, span, {1: LEN}, frozenset({1}), where).get(1) or []
@@ -164,7 +168,8 @@ def decode_literal_map(data: bytes, span: Span, where: str = "$") -> LiteralMap:
     for span in entries:
         key, value_span = _map_entry(data, span, where)
         out[key] = decode_literal(data, value_span, f"{where}[{key!r}]")  # a repeated key: the last wins, as in protobuf
-    return LiteralMap(out)
+    column = repack.column_of(tuple(out.values()))
+    return LiteralMap(out if column is None else PackedLiteralMap.unchecked(list(out), column))
 
 
 def _map_entry(data: bytes, span: Span, where: str) -> tuple[str, Span]:

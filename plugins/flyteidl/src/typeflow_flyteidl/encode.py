@@ -75,24 +75,27 @@ def encode_literal(lit: Literal, where: str = "$") -> bytes:
     return out
 
 
+#: what a bulk codec raises for values only the element-by-element path can name (or write)
+_BULK_REFUSED = (bulk.Fallback, UnicodeEncodeError, TypeTransformerFailedError)
+
+
 def encode_collection(coll: LiteralCollection, where: str) -> bytes:
     literals = coll.literals
-    if isinstance(literals, PackedLiterals) and literals.kind in bulk.CODECS:
+    if isinstance(literals, PackedLiterals):
         try:
             return bulk.encode_collection(literals)
-        except UnicodeEncodeError:
+        except _BULK_REFUSED:
             pass  # say which element: the element-by-element path below names it
-    # other packed kinds (unions, lists, maps, datetimes, ...) are written element by element for now
     return b"".join(field_message(1, encode_literal(x, f"{where}[{i}]")) for i, x in enumerate(literals))
 
 
 def encode_literal_map(lm: LiteralMap, where: str = "$") -> bytes:
     """The ``flyteidl.core.LiteralMap`` bytes of ``lm``."""
     literals = lm.literals
-    if isinstance(literals, PackedLiteralMap) and literals.kind in bulk.CODECS:
+    if isinstance(literals, PackedLiteralMap):
         try:
-            return bulk.encode_map(literals, str.encode)
-        except UnicodeEncodeError:
+            return bulk.encode_map(literals)
+        except _BULK_REFUSED:
             pass
     parts: list[bytes] = []
     for key, value in literals.items():
