@@ -23,8 +23,14 @@ sys.path.insert(0, str(HERE))
 
 import workload_data as wd  # noqa: E402
 
-KEYS = (wd.LIST_INT, wd.DICT_STR_FLOAT, wd.LIST_REC)
-TYPES = {wd.LIST_INT: typing.List[int], wd.DICT_STR_FLOAT: typing.Dict[str, float], wd.LIST_REC: typing.List[wd.Rec]}
+KEYS = (wd.LIST_INT, wd.DICT_STR_FLOAT, wd.LIST_REC, wd.LIST_DATETIME, wd.LIST_OPT_INT)
+TYPES = {
+    wd.LIST_INT: typing.List[int],
+    wd.DICT_STR_FLOAT: typing.Dict[str, float],
+    wd.LIST_REC: typing.List[wd.Rec],
+    wd.LIST_DATETIME: wd.packed_type(wd.LIST_DATETIME),
+    wd.LIST_OPT_INT: wd.packed_type(wd.LIST_OPT_INT),
+}
 
 
 def main() -> int:

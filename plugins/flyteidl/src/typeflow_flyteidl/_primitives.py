@@ -397,13 +397,52 @@ class BinaryCodec(KindCodec):
         tags = binary.tag
         if not len(tags):
             tag = ""
-        elif len(tags) == len(values) and len(set(tags)) == 1:
+        elif len(tags) != len(values):
+            return None  # a tag without a value (an empty one, which proto3 leaves out): element by element
+        elif _frames.numpy() is not None:
+            tag = tags[0]  # that every element has this tag is checked at its offset (matches_payload)
+        elif len(set(tags)) == 1:
             tag = tags[0]
         else:
-            return None  # elements with different tags, or a tag without a value: not one column
+            return None  # elements with different tags: not one column
         return PrimitiveColumn.unchecked("binary", values, tag)
 
+    def matches_payload(self, column: Column, payload: bytes) -> bool | None:
+        """Whether ``payload`` is exactly the canonical elements of ``column``, checked at computed offsets (numpy).
+
+        With every length below 128 each element is ``0a L 0a L 1a L [0a n
+        <value>] [12 t <tag>]``: the heads at each computed start and the tag
+        at each computed end pin every element's fields, so the values the
+        view merged are the elements' values, and their tag is the column's.
+        """
+        np = _frames.numpy()
+        values: Sequence[bytes] = column.values  # type: ignore[attr-defined]
+        if np is None or not values:
+            return None
+        tail = np.frombuffer(self._tail(column.tag), dtype=np.uint8)  # type: ignore[attr-defined]
+        lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+        if int(lengths.max()) + len(tail) + 8 >= 128:
+            return None  # longer length prefixes: compared by encoding again
+        binary = np.where(lengths > 0, lengths + 2, 0) + len(tail)
+        sizes = binary + 6
+        if int(sizes.sum()) != len(payload):
+            return False
+        data = np.frombuffer(payload, dtype=np.uint8)
+        starts = np.cumsum(sizes) - sizes
+        heads = ((0, 0x0A), (1, binary + 4), (2, 0x0A), (3, binary + 2), (4, 0x1A), (5, binary))
+        if not all(bool((data[starts + at] == expected).all()) for at, expected in heads):
+            return False
+        present = starts[lengths > 0]
+        if not (bool((data[present + 6] == 0x0A).all()) and bool((data[present + 7] == lengths[lengths > 0]).all())):
+            return False
+        if len(tail):
+            ends = starts + sizes
+            return bool((data[ends[:, None] - len(tail) + np.arange(len(tail))] == tail).all())
+        return True
+
     def canonical_size(self, column: Column) -> int | None:
+        if _frames.numpy() is not None:
+            return None  # the offsets check (matches_payload) also proves the tag of every element
         values: Sequence[bytes] = column.values  # type: ignore[attr-defined]
         if not values:
             return 0

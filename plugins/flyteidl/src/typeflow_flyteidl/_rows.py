@@ -23,6 +23,8 @@ Segment = tuple[Any, Any]  # (bytes (width, n) or (width, 1), keep (width, n) or
 
 def varint_lengths(np: Any, u: Any) -> Any:
     """The byte length of the minimal varint of each uint64 in ``u`` (1 to 10), as int64."""
+    if not len(u) or int(u.max()) < 0x80:  # lengths and other small numbers: one byte each
+        return np.ones(len(u), dtype=np.int64)
     thresholds = np.uint64(1) << np.arange(7, 64, 7, dtype=np.uint64)
     return np.searchsorted(thresholds, u, side="right").astype(np.int64) + 1
 
@@ -51,7 +53,7 @@ class Rows:
         self.np = np
         self.n = n
         self._before: list[Segment] = []  # prepended segments, the latest first in the message
-        self._after: list[Segment] = []
+        self._after: list[Segment | _Merged] = []
         #: each row's byte size so far
         self.sizes = np.zeros(n, dtype=np.int64)
 
@@ -106,20 +108,36 @@ class Rows:
 
     # ------------------------------------------------------------------ results
 
-    def segments(self) -> list[Segment]:
+    def segments(self) -> list[Segment | _Merged]:
         return [*reversed(self._before), *self._after]
+
+    def width(self) -> int:
+        """How many byte columns the rows take before compaction."""
+        return sum(s.width() if isinstance(s, _Merged) else s[0].shape[0] for s in self.segments())
+
+    def _fill(self, matrix: Any, keep: Any, rows: Any, column: int) -> None:
+        """Write these rows' bytes and keep marks into ``matrix[rows, column:]`` (row-major, one row per message)."""
+        for segment in self.segments():
+            if isinstance(segment, _Merged):
+                segment.fill(matrix, keep, rows, column)
+                column += segment.width()
+                continue
+            cols, kept = segment
+            width = cols.shape[0]
+            matrix[rows, column : column + width] = cols.T
+            keep[rows, column : column + width] = True if kept is None else kept.T
+            column += width
 
     def build(self) -> bytes:
         """Every row's bytes, concatenated in row order."""
         np, n = self.np, self.n
-        segments = self.segments()
-        if not n or not segments:
+        width = self.width()
+        if not n or not width:
             return b""
-        cols = np.concatenate([np.broadcast_to(c, (c.shape[0], n)) for c, _ in segments])
-        if all(k is None for _, k in segments):
-            return bytes(np.ascontiguousarray(cols.T).tobytes())
-        keep = np.concatenate([np.ones((c.shape[0], n), dtype=bool) if k is None else k for c, k in segments])
-        return bytes(np.ascontiguousarray(cols.T)[np.ascontiguousarray(keep.T)].tobytes())
+        matrix = np.zeros((n, width), dtype=np.uint8)
+        keep = np.zeros((n, width), dtype=bool)
+        self._fill(matrix, keep, slice(None), 0)
+        return bytes(matrix[keep].tobytes())
 
     def pieces(self) -> list[bytes]:
         """Every row's bytes as its own byte string."""
@@ -129,20 +147,42 @@ class Rows:
 
     @classmethod
     def merge(cls, np: Any, parts: Sequence[Rows], index: bytes) -> Rows:
-        """One row per element of ``index``: row ``i`` is the next unused row of ``parts[index[i]]``."""
+        """One row per element of ``index``: row ``i`` is the next unused row of ``parts[index[i]]``.
+
+        The parts share their byte columns (each row keeps only its own part's
+        bytes), so the merged rows are as wide as the widest part.
+        """
         n = len(index)
         out = cls(np, n)
         which = np.frombuffer(index, dtype=np.uint8)
-        for number, part in enumerate(parts):
-            where = np.flatnonzero(which == number)
+        wheres = [np.flatnonzero(which == number) for number in range(len(parts))]
+        for part, where in zip(parts, wheres):
+            out.sizes[where] = part.sizes
+        out._after.append(_Merged(list(parts), wheres))
+        return out
+
+
+class _Merged:
+    """A segment whose rows come from several :class:`Rows`, each row from one of them."""
+
+    __slots__ = ("parts", "wheres")
+
+    def __init__(self, parts: list[Rows], wheres: list[Any]) -> None:
+        self.parts = parts
+        self.wheres = wheres
+
+    def width(self) -> int:
+        return max((p.width() for p in self.parts if p.n), default=0)
+
+    def fill(self, matrix: Any, keep: Any, rows: Any, column: int) -> None:
+        for part, where in zip(self.parts, self.wheres):
             if not len(where):
                 continue
-            for c, k in part.segments():
-                width = c.shape[0]
-                cols = np.zeros((width, n), dtype=np.uint8)
-                cols[:, where] = np.broadcast_to(c, (width, len(where)))
-                keep = np.zeros((width, n), dtype=bool)
-                keep[:, where] = True if k is None else k
-                out._after.append((cols, keep))
-            out.sizes[where] = part.sizes
-        return out
+            np, width = part.np, part.width()
+            # each part is laid out densely first, then moved to its rows in one scatter
+            own = np.zeros((part.n, width), dtype=np.uint8)
+            own_keep = np.zeros((part.n, width), dtype=bool)
+            part._fill(own, own_keep, slice(None), 0)
+            target = where if isinstance(rows, slice) else rows[where]
+            matrix[target, column : column + width] = own
+            keep[target, column : column + width] = own_keep

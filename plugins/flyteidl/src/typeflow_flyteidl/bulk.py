@@ -34,7 +34,7 @@ from typing import Any
 from typeflow.columns import Column
 from typeflow.literals import Literal, PackedLiteralMap, PackedLiterals
 
-from . import _views
+from . import _frames, _views
 from ._codec import CODECS, Fallback, KindCodec, codec_of
 from ._frames import LENGTHS
 from ._nested import ListCodec, LiteralsCodec, MapCodec, NoneCodec, UnionCodec, map_entries
@@ -138,6 +138,9 @@ def _fixed_width_map(keys: Sequence[str], literals: bytes, width: int) -> bytes 
         return None  # a key of 256 bytes or more
     if max(sizes) + width + 4 >= 128:
         return None  # two-byte lengths: the general path
+    np = _frames.numpy()
+    if np is not None:
+        return _fixed_width_map_numpy(np, keys, sizes, literals, width)
     entries = sizes.translate(bytes((b + width + 4) & 0xFF for b in range(256)))
     stride = width + 6
     chunks = bytearray(stride * n)
@@ -156,6 +159,28 @@ def _fixed_width_map(keys: Sequence[str], literals: bytes, width: int) -> bytes 
     parts[1::2] = keys
     parts[2::2] = pieces
     return "".join(parts).encode("latin-1")
+
+
+def _fixed_width_map_numpy(np: Any, keys: Sequence[str], sizes: bytes, literals: bytes, width: int) -> bytes:
+    """:func:`_fixed_width_map` with numpy: the key bytes and the fixed parts scattered to computed offsets."""
+    n = len(keys)
+    key_bytes = np.frombuffer("".join(keys).encode("ascii"), dtype=np.uint8)
+    key_sizes = np.frombuffer(sizes, dtype=np.uint8).astype(np.int64)
+    entry_sizes = key_sizes + (6 + width)
+    starts = np.cumsum(entry_sizes) - entry_sizes
+    out = np.empty(int(starts[-1] + entry_sizes[-1]), dtype=np.uint8)
+    out[starts] = 0x0A
+    out[starts + 1] = key_sizes + (4 + width)
+    out[starts + 2] = 0x0A
+    out[starts + 3] = key_sizes
+    key_starts = np.cumsum(key_sizes) - key_sizes
+    out[np.repeat(starts + 4 - key_starts, key_sizes) + np.arange(len(key_bytes))] = key_bytes
+    tails = np.empty((n, 2 + width), dtype=np.uint8)
+    tails[:, 0] = 0x12
+    tails[:, 1] = width
+    tails[:, 2:] = np.frombuffer(literals, dtype=np.uint8).reshape(n, width)
+    out[(starts + 4 + key_sizes)[:, None] + np.arange(2 + width)] = tails
+    return bytes(out.tobytes())
 
 
 # --------------------------------------------------------------------------- reading
