@@ -27,11 +27,8 @@ PROFILE = flytekit_profile()  # the forms the installed flytekit reads
 #: numpy and pandas families run in the flytekit 1.16 env; the 1.13 env covers the core forms and pickles
 FAMILIES = [*CORE, *PICKLES, *(arrays_and_frames() if find_spec("pandas") and find_spec("typeflow_pandas") else [])]
 
-_PARITY = "issue 14 (flytekit parity) changes this form"
 #: (check, family) pairs that fail until another change lands; strict, so they fail loudly once it has
-PENDING: dict[tuple[str, str], str] = {
-    ("round_trip", "date"): f"{_PARITY}: a date stored aware (a protobuf Timestamp holds no naive time)",
-}
+PENDING: dict[tuple[str, str], str] = {}
 
 
 _NO_MSGPACK = "flytekit 1.13 reads dataclasses and untyped dicts as JSON structs; msgpack forms came with flytekit 1.14"

@@ -270,7 +270,12 @@ class DatetimeTransformer(PrimitiveTransformer):
 
 
 class DateTransformer(PrimitiveTransformer):
-    """A date is stored as midnight of that day (a DATETIME literal), as flytekit does."""
+    """A date is stored as midnight UTC of that day (a DATETIME literal), as flytekit reads it.
+
+    The midnight is aware: a DATETIME travels to Flyte as a protobuf
+    ``Timestamp``, an instant, which comes back aware; a naive midnight would
+    not equal itself after the trip. Any DATETIME reads as its UTC date.
+    """
 
     simple = SimpleType.DATETIME
     kind = "datetime"
@@ -281,7 +286,7 @@ class DateTransformer(PrimitiveTransformer):
     def to_raw(self, value: Any, python_type: Any) -> _dt.datetime:
         if not isinstance(value, _dt.date) or isinstance(value, _dt.datetime):
             raise TypeTransformerFailedError("expected a datetime.date", python_type=python_type, value=value)
-        return _dt.datetime(value.year, value.month, value.day)
+        return _dt.datetime(value.year, value.month, value.day, tzinfo=_dt.timezone.utc)
 
     def from_primitive(self, p: Primitive, lv: Literal, python_type: Any) -> Any:
         stored: _dt.datetime = super().from_primitive(p, lv, python_type)
@@ -289,10 +294,10 @@ class DateTransformer(PrimitiveTransformer):
 
     def pack_column(self, ctx: TransformContext, values: list[Any], python_type: Any) -> Column:
         check_types(values, {_dt.date}, "date")
-        return DatetimeColumn.unchecked(tuple(map(_dt.datetime.combine, values, repeat(MIDNIGHT_UTC))), True)
+        return DatetimeColumn.unchecked(tuple(map(_dt.datetime.combine, values, repeat(MIDNIGHT_UTC))), False)
 
     def unpack_column(self, ctx: TransformContext, column: Column, python_type: Any) -> list[Any] | None:
-        # an instant's UTC date is the naive datetime's date, and an aware one's date in UTC
+        # an instant's UTC date: a naive datetime's own date, an aware one's date in UTC
         return list(map(_dt.datetime.date, column.instants)) if isinstance(column, DatetimeColumn) else None
 
     def guess_python_type(self, literal_type: LiteralType) -> Any:
