@@ -74,3 +74,16 @@ def test_batch_files_flytekit_wrote_are_read_flat(storage: Path) -> None:
     lv = Literal(collection=LiteralCollection((_blob(storage, "a.pkl", PEOPLE[:2]), _blob(storage, "b.pkl", PEOPLE[2:]))))
     engine = TypeEngine()
     assert engine.to_python_value(engine.context(storage=str(storage)), lv, List[People]) == PEOPLE
+
+
+def test_flytekit_1_13_profile_pickles_an_allow_pickle_dict_json_cannot_hold(storage: Path) -> None:
+    engine = TypeEngine()
+    ctx = engine.context(storage=str(storage), profile="flytekit-1.13")
+    t = Annotated[dict, {"allow_pickle": True}]
+    value = {"b": b"bytes", "n": 1}
+    lv = engine.to_literal(ctx, value, t)
+    assert lv.metadata is not None and lv.metadata["format"] == "pickle"
+    assert lv.scalar is not None and lv.scalar.generic is not None and "pickle_file" in lv.scalar.generic
+    assert engine.to_python_value(ctx, lv, t) == value
+    plain = engine.to_literal(ctx, {"n": 1}, t)  # JSON holds it: flytekit 1.13's JSON struct, no pickle
+    assert plain.metadata == {"format": "json"} and plain.scalar is not None and plain.scalar.generic == {"n": 1}

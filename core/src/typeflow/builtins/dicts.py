@@ -33,9 +33,9 @@ from typeflow.errors import TypeTransformerFailedError
 from typeflow.literals import Binary, Literal, LiteralMap, LiteralType, PackedLiteralMap, Scalar, SimpleType
 from typeflow.transformer import TransformContext, TypeTransformer, strip_annotated
 
-from . import pickled_dicts
+from . import json_forms, pickled_dicts
 from .flyte_forms import MSGPACK_ANNOTATION, msgpack_bytes, read_msgpack
-from .packing import check_types, pack, try_pack, try_unpack, unpack
+from .packing import CannotPack, check_types, pack, try_pack, try_unpack, unpack
 from .simple import literal_kind
 from .validate import checker
 
@@ -107,6 +107,8 @@ class DictTransformer(TypeTransformer[dict[Any, Any]]):
             raise TypeTransformerFailedError("expected a dict", python_type=python_type, value=python_val)
         if self.form(python_type) == MAP:
             return self._to_map(ctx, python_val, python_type, expected)
+        if json_forms.writes_json(ctx):
+            return self._to_json(ctx, python_val, python_type)
         try:
             data = self._msgpack_bytes(python_val, python_type)
         except _NotMsgpack as exc:
@@ -119,6 +121,23 @@ class DictTransformer(TypeTransformer[dict[Any, Any]]):
                 'Annotated[dict, {"allow_pickle": True}] and typeflow-pickle installed',
             ) from None
         return Literal(scalar=Scalar(binary=Binary(data, "msgpack")))
+
+    def _to_json(self, ctx: TransformContext, value: dict[Any, Any], python_type: Any) -> Literal:
+        """flytekit 1.13's form of a dict that is not a map: its JSON struct (see :mod:`.json_forms`)."""
+        typed = self.form(python_type) == KEYED
+        if typed:
+            checker(strip_annotated(python_type)[0])(value)
+        try:
+            return json_forms.dict_literal(value, python_type, typed=typed)
+        except json_forms.NotJson as exc:
+            if allows_pickle(python_type):
+                return pickled_dicts.write(ctx, value, python_type)
+            raise TypeTransformerFailedError(
+                f"flytekit 1.13 reads dicts as JSON, and this one has no JSON form ({exc})",
+                python_type=python_type,
+                hint="use JSON values, write it for flytekit 1.14 or later (the default profile), or allow pickling with "
+                'Annotated[dict, {"allow_pickle": True}] and typeflow-pickle installed',
+            ) from None
 
     def _msgpack_bytes(self, value: dict[Any, Any], python_type: Any) -> bytes:
         """The msgpack form of an untyped or non-str-keyed dict (checked against its type first)."""
@@ -208,6 +227,8 @@ class DictTransformer(TypeTransformer[dict[Any, Any]]):
         other dicts as one column of their msgpack bytes."""
         _check_subclasses(values, dict, "dicts")
         form = self.form(python_type)
+        if form != MAP and json_forms.writes_json(ctx):
+            raise CannotPack("flytekit 1.13 reads each dict as its own JSON struct")
         if form != MAP:
             try:
                 encoded = tuple(self._msgpack_bytes(v, python_type) for v in values)

@@ -27,6 +27,7 @@ from typeflow.errors import TypeflowError, TypeTransformerFailedError, type_name
 from typeflow.literals import Binary, Literal, LiteralType, Scalar, SimpleType, TypeStructure
 from typeflow.transformer import TransformContext, TypeTransformer, strip_annotated
 
+from . import json_forms
 from .dataclass_schema import dataclass_from_schema, json_schema
 from .dataclass_values import as_declared
 from .flyte_forms import MSGPACK_ANNOTATION
@@ -181,6 +182,8 @@ class DataclassTransformer(TypeTransformer[Any]):
         codec = self.codec(python_type)
         if codec.fields is not None:
             raise CannotPack("records with engine-typed fields convert one by one, each with the context")
+        if json_forms.writes_json(ctx):
+            raise CannotPack("flytekit 1.13 reads each record as its own JSON struct")
         check, encode = codec.check, codec.encode
         try:
             records = []
@@ -197,6 +200,9 @@ class DataclassTransformer(TypeTransformer[Any]):
     def to_literal(self, ctx: TransformContext, python_val: Any, python_type: Any, expected: LiteralType | None) -> Literal:
         cls, record = as_declared(python_val, strip_annotated(python_type)[0], self.codec)
         codec = self.codec(cls)  # a subclass's own: its fields (engine-typed ones too) are written
+        if codec.fields is None and json_forms.writes_json(ctx):
+            codec.check(record)
+            return json_forms.dataclass_literal(record, cls, python_type)
         if codec.fields is None:
             data = self._encode(codec, record, python_val, python_type)
         else:
