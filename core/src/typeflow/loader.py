@@ -19,14 +19,11 @@ import pluggy
 from typeflow import discovery, hookspecs
 from typeflow._trace import plugins_log, trace
 from typeflow.errors import PluginError
-from typeflow.registry import PluginSource, TransformerRegistry
+from typeflow.lanes import lane_for
+from typeflow.registry import BUILTINS, PluginSource, TransformerRegistry
 from typeflow.transformer import TypeTransformer
 
 __all__ = ["BUILTINS", "PluginLoader"]
-
-
-#: who registers the built-in transformers
-BUILTINS = PluginSource("builtins", "typeflow", "")
 
 
 def hook_names() -> list[str]:
@@ -60,7 +57,11 @@ class PluginLoader:
         if not impls:
             raise fail(f"defines no @typeflow.hookimpl functions; expected one of {hook_names()}")
         registry = self.registry
-        with registry.attributed_to(source):
+        lane = None
+        if entry is not None:  # a plugin from an entry point: held to its lane (the built-ins have none)
+            same_module = [e for e in discovery.entries() if e.distribution == entry.distribution and e.value == entry.value]
+            lane = lane_for(entry, same_module)
+        with registry.attributed_to(source, lane):
             try:
                 self.pm.register(module, name=str(source))
             except pluggy.PluginValidationError as exc:

@@ -8,7 +8,9 @@ the package its entry point is named after, so such a plugin never loads.
 With ``--load`` every enabled plugin is imported into a fresh engine; the
 command exits 1 when any plugin is broken or registers a type another plugin
 registered too without ``override=True``, and lists, under each plugin, the
-types it took over from another with ``override=True``.
+types it took over from another with ``override=True`` and what
+``TYPEFLOW_ALLOW_OVERRIDES`` let it register outside its lane
+(:mod:`typeflow.lanes`). A plugin refused for leaving its lane is broken.
 """
 
 from __future__ import annotations
