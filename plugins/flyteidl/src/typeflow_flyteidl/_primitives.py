@@ -111,6 +111,10 @@ class IntegerCodec(_PrimitiveCodec):
         return 7 * len(column) + _varint_sizes_total(column.values)  # type: ignore[attr-defined]
 
     def literal_sizes(self, column: Column) -> Sequence[int] | int | None:
+        np = _frames.numpy()
+        if np is not None:
+            u = np.frombuffer(int64_values(column.values), dtype=np.int64).view(np.uint64)  # type: ignore[attr-defined]
+            return varint_lengths(np, u) + 5  # type: ignore[no-any-return]
         return [5 + len(varint(v)) for v in column.values]  # type: ignore[attr-defined]
 
     def matches_payload(self, column: Column, payload: bytes) -> bool | None:

@@ -25,7 +25,6 @@ an instance to :data:`CODECS`. Nothing else in the package changes.
 
 from __future__ import annotations
 
-import array
 import contextvars
 import re
 from collections.abc import Callable, Sequence
@@ -36,8 +35,7 @@ from typeflow.literals import Literal, PackedLiteralMap, PackedLiterals
 
 from . import _frames, _views
 from ._codec import CODECS, Fallback, KindCodec, codec_of
-from ._frames import LENGTHS
-from ._nested import ListCodec, LiteralsCodec, MapCodec, NoneCodec, UnionCodec, map_entries
+from ._nested import ListCodec, LiteralsCodec, MapCodec, NoneCodec, UnionCodec, entry_sizes, map_entry_parts
 from ._primitives import BinaryCodec, BooleanCodec, FloatCodec, IntegerCodec, StringCodec, strided
 from ._times import DatetimeCodec, DurationCodec
 
@@ -74,7 +72,7 @@ for _codec in (
     CODECS[_codec.kind] = _codec
 
 #: codecs a collection may be read in, tried in this order against its first element
-_READERS = [c for c in CODECS.values() if c.kind not in ("none", "list", "map", "literals")]
+_READERS = [c for c in CODECS.values() if c.kind not in ("none", "literals")]
 
 # --------------------------------------------------------------------------- writing
 
@@ -99,7 +97,7 @@ def encode_map(packed: PackedLiteralMap) -> bytes:
         data = _fixed_width_map(keys, fixed[0](column), fixed[1])
         if data is not None:
             return data
-    return b"".join(map_entries(keys, codec.pieces(column)))
+    return b"".join(map_entry_parts(keys, codec.pieces(column)))
 
 
 _FLOAT_LITERAL = FloatCodec.ELEMENT[2:]  # 0a 0b 0a 09 11: a float element's Literal, before its 8 bytes
@@ -256,18 +254,9 @@ def _map_size(keys: Sequence[str], sizes: Sequence[int] | int) -> int:
     n = len(keys)
     if not n:
         return 0
-    joined = "".join(keys)
-    ascii_keys = joined.isascii()
     if isinstance(sizes, int):
-        if ascii_keys and max(map(len, keys)) + sizes + 4 < 128:  # every length prefix is one byte
+        joined = "".join(keys)
+        if joined.isascii() and max(map(len, keys)) + sizes + 4 < 128:  # every length prefix is one byte
             return (sizes + 6) * n + len(joined)
-        value_sizes: Sequence[int] = [sizes] * n
-    else:
-        value_sizes = sizes
-    key_sizes: Sequence[int] = array.array("q", map(len, keys)) if ascii_keys else [len(k.encode()) for k in keys]
-    lengths = LENGTHS
-    total = 0
-    for k, v in zip(key_sizes, value_sizes):
-        entry = 2 + len(lengths[k]) + k + len(lengths[v]) + v
-        total += 1 + len(lengths[entry]) + entry
-    return total
+        sizes = [sizes] * n
+    return int(sum(entry_sizes(keys, sizes)))

@@ -144,6 +144,15 @@ def _first_field(data: bytes, span: Span) -> tuple[Span, bool] | None:
     return None
 
 
+def first_literal(payload: bytes, entry: bool = False) -> Literal | None:
+    """The first element ``Literal`` of a collection payload (of a map payload's first value, with ``entry``)."""
+    first = _first_field(payload, (0, len(payload)))
+    if first is None:
+        return None
+    span = _map_entry(payload, first[0], "$")[1] if entry else first[0]
+    return decode_literal(payload, span, "$[0]")
+
+
 def decode_collection(data: bytes, span: Span, where: str) -> LiteralCollection:
     first = _first_field(data, span)
     if first is not None and first[1]:  # two or more elements: try reading them as one column
