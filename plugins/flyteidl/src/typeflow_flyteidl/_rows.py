@@ -22,11 +22,13 @@ Segment = tuple[Any, Any]  # (bytes (width, n) or (width, 1), keep (width, n) or
 
 
 def varint_lengths(np: Any, u: Any) -> Any:
-    """The byte length of the minimal varint of each uint64 in ``u`` (1 to 10), as int64."""
+    """The byte length of the minimal varint of each uint64 in ``u`` (1 to 10), as uint8."""
     if not len(u) or int(u.max()) < 0x80:  # lengths and other small numbers: one byte each
-        return np.ones(len(u), dtype=np.int64)
-    thresholds = np.uint64(1) << np.arange(7, 64, 7, dtype=np.uint64)
-    return np.searchsorted(thresholds, u, side="right").astype(np.int64) + 1
+        return np.ones(len(u), dtype=np.uint8)
+    k = np.ones(len(u), dtype=np.uint8)
+    for bits in range(7, 64, 7):  # one pass per threshold: cheaper than a binary search per value
+        k += (u >= np.uint64(1 << bits)).view(np.uint8)
+    return k
 
 
 def _varint_segment(np: Any, u: Any) -> tuple[Any, Any, Any]:
