@@ -19,7 +19,7 @@ from typeflow.errors import RestrictedTypeError, TypeflowError, TypeTransformerF
 from typeflow.literals import Literal, LiteralCollection, LiteralType, Primitive, Scalar, SimpleType
 
 from ..helpers import roundtrip
-from .strategies import TYPES, Color, Point, Shape, depth, values_of
+from .strategies import TYPES, Color, Point, Shape, depth, is_comparable, values_of
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
@@ -27,6 +27,41 @@ from .strategies import TYPES, Color, Point, Shape, depth, values_of
 def test_every_builtin_family_round_trips_nested_to_depth_four(ctx: TransformContext, data: st.DataObject, t: Any) -> None:
     value = data.draw(values_of(t))
     assert roundtrip(ctx, value, t) == value
+
+
+@pytest.mark.parametrize(
+    "local",
+    [
+        dt.datetime(1995, 9, 24, 1, 0),  # Turkey: 01:00-02:00 happened twice (a fold)
+        dt.datetime(1995, 9, 24, 1, 30),
+        dt.datetime(1995, 3, 26, 1, 30),  # Turkey: 01:00-02:00 never happened (a gap)
+    ],
+)
+@pytest.mark.parametrize("fold", [0, 1])
+def test_an_aware_datetime_in_a_fold_or_gap_comes_back_as_its_instant_in_utc(
+    ctx: TransformContext, local: dt.datetime, fold: int
+) -> None:
+    zoneinfo = pytest.importorskip("zoneinfo")
+    value = local.replace(tzinfo=zoneinfo.ZoneInfo("Turkey"), fold=fold)
+    assert not is_comparable(value)  # what makes it special: it equals no datetime of another zone
+    instant = value.astimezone(dt.timezone.utc)
+    for t, wrap in ((dt.datetime, lambda v: v), (list[dt.datetime], lambda v: [v, v])):
+        back = roundtrip(ctx, wrap(value), t)
+        assert back == wrap(instant)
+        assert all(b.tzinfo is dt.timezone.utc for b in (back if isinstance(back, list) else [back]))
+
+
+def test_the_datetime_strategy_draws_only_datetimes_equal_to_their_instant() -> None:
+    zoneinfo = pytest.importorskip("zoneinfo")
+    turkey = zoneinfo.ZoneInfo("Turkey")
+    assert not is_comparable(dt.datetime(1995, 9, 24, 1, 0, tzinfo=turkey))  # the flake this strategy avoids
+    assert not is_comparable(dt.datetime(1, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=5))))  # no instant
+    assert is_comparable(dt.datetime(1995, 9, 24, 3, 0, tzinfo=turkey))
+
+
+def test_an_aware_datetime_without_an_instant_in_range_is_a_typed_error(ctx: TransformContext) -> None:
+    with pytest.raises(TypeTransformerFailedError):
+        ctx.engine.to_literal(ctx, dt.datetime(1, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=5))), dt.datetime)
 
 
 def test_the_type_strategy_reaches_depth_four() -> None:
