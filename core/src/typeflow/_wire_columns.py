@@ -379,8 +379,8 @@ def decode_primitive(dec: _Decoder, kind: str, tree: dict[str, Any], path: _Path
             values = bytes(raw)
     elif kind == "string_value":
         if dec.binary and version >= 2:
-            raw = unpack_array(raw, vpath, str, "strings")
-        if type(raw) is not list or (raw and not set(map(type, raw)) <= {str}):
+            raw = unpack_array(raw, vpath, str, "strings")  # checked there: a list of str
+        elif type(raw) is not list or (raw and not set(map(type, raw)) <= {str}):
             raise _fail(vpath, "expected a list of strings")
         values = raw
     elif kind == "binary":

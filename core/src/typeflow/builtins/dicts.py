@@ -22,6 +22,7 @@ from __future__ import annotations
 import array
 import threading
 import typing
+from bisect import bisect_right
 from collections.abc import Callable, Mapping
 from itertools import chain, repeat
 from typing import Any, get_args
@@ -35,7 +36,7 @@ from typeflow.transformer import TransformContext, TypeTransformer, strip_annota
 
 from . import json_forms, pickled_dicts
 from .flyte_forms import MSGPACK_ANNOTATION, msgpack_bytes, read_msgpack
-from .packing import CannotPack, check_types, pack, try_pack, try_unpack, unpack
+from .packing import CannotPack, ElementFailed, check_types, pack, try_pack, try_unpack, unpack
 from .simple import literal_kind
 from .validate import checker
 
@@ -209,9 +210,10 @@ class DictTransformer(TypeTransformer[dict[Any, Any]]):
         element = engine.get_transformer(value_type)
         literals = lm.literals
         if isinstance(literals, PackedLiteralMap):
-            values = try_unpack(ctx, element, literals.column, value_type)
+            keys = literals.raw_keys
+            values = try_unpack(ctx, element, literals.column, value_type, lambda position: f"[{keys[position]!r}]")
             if values is not None:
-                return dict(zip(literals.raw_keys, values))
+                return dict(zip(keys, values))
         out = {}
         for key, item in literals.items():
             try:
@@ -259,8 +261,23 @@ class DictTransformer(TypeTransformer[dict[Any, Any]]):
             return None
         if not isinstance(column, MapColumn):
             return None
-        values = iter(unpack(ctx, column.child, self.key_value_types(python_type)[1]))  # type: ignore[index]
+        child = column.child
+        try:
+            values = iter(unpack(ctx, child, self.key_value_types(python_type)[1]))  # type: ignore[index]
+        except ElementFailed as exc:
+            if exc.column is not child:
+                raise
+            offsets = column.offsets()
+            owner = bisect_right(offsets, exc.position) - 1  # the map that holds the child's element
+            keys = column.shapes[0] if column.index is None else column.shapes[column.index[owner]]
+            raise ElementFailed(column, owner, exc.error.at(f"[{keys[exc.position - offsets[owner]]!r}]")) from None
         return list(map(dict, map(zip, column.keys_of(), repeat(values))))
+
+    def reads_kinds(self, python_type: Any) -> tuple[tuple[str, str], ...]:
+        """Map literals for ``Dict[str, V]``, and msgpack binaries (every other dict; Flyte's form of a map)."""
+        if self.form(python_type) == MAP:
+            return (("map", ""), ("binary", "msgpack"))
+        return (("binary", "msgpack"),)
 
     def guess_python_type(self, literal_type: LiteralType) -> Any:
         if literal_type.map_value_type is not None:

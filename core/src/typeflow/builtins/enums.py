@@ -12,7 +12,7 @@ from typeflow.literals import EnumType, Literal, LiteralType, Primitive, Scalar
 from typeflow.transformer import TransformContext, TypeTransformer, strip_annotated
 
 from .flyte_forms import msgpack_bytes, read_msgpack
-from .packing import check_types
+from .packing import check_types, failed_element
 from .simple import literal_kind
 
 _VALUE = operator.attrgetter("_value_")
@@ -93,7 +93,15 @@ class EnumTransformer(TypeTransformer[enum.Enum]):
         if strings is None:
             return None
         members = strip_annotated(python_type)[0]._value2member_map_
-        return list(map(members.__getitem__, strings))  # KeyError: one by one says which value is wrong
+        try:
+            return list(map(members.__getitem__, strings))
+        except KeyError:
+            known = list(map(members.__contains__, strings))
+            raise failed_element(ctx, column, known.index(False), python_type) from None
+
+    def reads_kinds(self, python_type: Any) -> tuple[tuple[str, str], ...]:
+        """String literals, and the msgpack binaries Flyte makes of a dataclass's enum field."""
+        return (("string_value", ""), ("binary", "msgpack"))
 
     def guess_python_type(self, literal_type: LiteralType) -> Any:
         if literal_type.enum_type is None:

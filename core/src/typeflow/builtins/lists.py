@@ -8,6 +8,7 @@ second, per-element pass only after the fast pass failed.
 from __future__ import annotations
 
 import array
+from bisect import bisect_right
 from itertools import chain, islice, repeat
 from typing import Any, get_args
 
@@ -17,7 +18,7 @@ from typeflow.literals import Literal, LiteralCollection, LiteralType, PackedLit
 from typeflow.transformer import TransformContext, TypeTransformer, strip_annotated
 
 from .flyte_forms import msgpack_bytes, read_msgpack
-from .packing import CannotPack, check_types, pack, try_pack, try_unpack, unpack
+from .packing import CannotPack, ElementFailed, check_types, pack, try_pack, try_unpack, unpack
 from .simple import literal_kind
 
 __all__ = ["ListTransformer"]
@@ -103,8 +104,20 @@ class ListTransformer(TypeTransformer[list[Any]]):
         if not isinstance(column, ListColumn):
             return None
         element_type, _ = self.element_type(python_type)
-        elements = iter(unpack(ctx, column.child, element_type))
+        child = column.child
+        try:
+            elements = iter(unpack(ctx, child, element_type))
+        except ElementFailed as exc:
+            if exc.column is not child:
+                raise
+            offsets = column.offsets()
+            owner = bisect_right(offsets, exc.position) - 1  # the list that holds the child's element
+            raise ElementFailed(column, owner, exc.error.at(f"[{exc.position - offsets[owner]}]")) from None
         return list(map(list, map(islice, repeat(elements), column.lengths)))
+
+    def reads_kinds(self, python_type: Any) -> tuple[tuple[str, str], ...]:
+        """Collection literals, and the msgpack binaries Flyte makes of a dataclass's list field."""
+        return (("list", ""), ("binary", "msgpack"))
 
     def guess_python_type(self, literal_type: LiteralType) -> Any:
         if literal_type.collection_type is None:

@@ -9,7 +9,17 @@ A transformer whose values can be held packed defines
   either gives the expanded form or names the bad element's path;
 - ``unpack_column(ctx, column, python_type) -> list | None``: the values of a
   column, or ``None`` when the column is not one it reads in bulk (the caller
-  then reads the element literals one by one).
+  then reads the element literals one by one). When it knows which element
+  cannot be read, it raises :class:`ElementFailed` for that element (see
+  :func:`failed_element`), so nobody converts the elements before it one by
+  one only to find it;
+- optionally ``reads_kinds(python_type) -> Collection[tuple[str, str]] | None``:
+  the ``(kind, tag)`` pairs (:func:`column_kind`) of the columns some element
+  of which a value of ``python_type`` may be read from. A union reading a
+  column of a kind not listed skips that variant; ``None`` (or no method)
+  means any kind;
+- optionally ``pack_exact(ctx, values, python_type) -> Column``: ``pack_column``
+  for values a union has already sorted by their exact class (see :func:`pack_exact`).
 
 A transformer whose values are one primitive each may instead keep the
 simpler protocol of typeflow 0.1: ``packed_kind`` (a primitive column kind),
@@ -23,10 +33,19 @@ compares equal to the expanded one, and reading either gives the same values.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
-from typeflow.columns import Column, LiteralsColumn, PrimitiveColumn
+from typeflow.columns import (
+    Column,
+    DatetimeColumn,
+    ListColumn,
+    LiteralsColumn,
+    MapColumn,
+    NoneColumn,
+    PrimitiveColumn,
+    UnionColumn,
+)
 from typeflow.errors import TypeTransformerFailedError
 from typeflow.transformer import TransformContext, TypeTransformer, strip_annotated
 
@@ -36,6 +55,71 @@ FAST_PATH_ERRORS = (TypeError, ValueError, OverflowError, KeyError, IndexError)
 
 class CannotPack(ValueError):
     """Raised inside a fast path when values have no packed form; the caller converts them one by one."""
+
+
+class ElementFailed(ValueError):
+    """Element ``position`` of ``column`` cannot be read as the declared type; ``error`` says why.
+
+    Raised by bulk readers that know which element fails, and by :func:`unpack`
+    when it reads one by one, so that the error reaches the top with its path
+    and nobody converts the elements before it a second time. A container
+    reading a child column turns the child's position into its own
+    (element ``j`` of a list's child is element ``k`` of list ``i``) and adds the
+    path segment. Anyone else treats it as any failure of a fast path.
+    """
+
+    def __init__(self, column: Column, position: int, error: TypeTransformerFailedError) -> None:
+        super().__init__(f"element {position}: {error}")
+        self.column = column
+        self.position = position
+        self.error = error
+
+
+def failed_element(ctx: TransformContext, column: Column, position: int, python_type: Any) -> ValueError:
+    """What to raise when a bulk reader found that element ``position`` does not read as ``python_type``.
+
+    The error is the one reading that element on its own gives (so bulk and
+    element-by-element reading fail alike); should that read succeed after
+    all, the caller gets a plain failure of the fast path (and reads one by one).
+    """
+    try:
+        ctx.engine.to_python_value(ctx, column.literal(position), python_type)
+    except TypeTransformerFailedError as exc:
+        return ElementFailed(column, position, exc)
+    return CannotPack(f"element {position} reads on its own")
+
+
+#: the column classes whose elements are literals of one known form (see :func:`column_kind`)
+_KNOWN_KINDS = (DatetimeColumn, NoneColumn, UnionColumn, ListColumn, MapColumn)
+
+
+def column_kind(column: Column) -> tuple[str, str] | None:
+    """``(kind, tag)`` of what every element of ``column`` is, or ``None`` when elements may differ.
+
+    ``("integer", "")``, ``("binary", "msgpack")``, ``("datetime", "")``,
+    ``("none", "")``, ``("union", "")``, ``("list", "")``, ``("map", "")``, ….
+    """
+    if type(column) is PrimitiveColumn:
+        return column.kind, column.tag
+    if type(column) in _KNOWN_KINDS:
+        return column.kind, ""
+    return None  # element literals held as they are, or a column class of a plugin's
+
+
+def reads_none_of(ctx: TransformContext, column: Column, python_type: Any) -> bool:
+    """Whether no element of ``column`` can be read as ``python_type``, by the column's kind alone.
+
+    ``False`` means "maybe": the transformer does not say what it reads, or the
+    column's elements differ in kind.
+    """
+    kind = column_kind(column)
+    if kind is None:
+        return False
+    kinds_of = getattr(ctx.engine.get_transformer(python_type), "reads_kinds", None)
+    if kinds_of is None:
+        return False
+    kinds = kinds_of(python_type)
+    return kinds is not None and kind not in kinds
 
 
 def packable(ctx: TransformContext, transformer: TypeTransformer[Any], python_type: Any) -> bool:
@@ -83,15 +167,63 @@ def pack(ctx: TransformContext, values: list[Any], python_type: Any) -> Column:
     return LiteralsColumn.unchecked(tuple(engine.to_literal(ctx, v, python_type, expected) for v in values))
 
 
+def pack_exact(ctx: TransformContext, values: list[Any], python_type: Any) -> Column:
+    """Like :func:`pack`, for ``values`` that are all of exactly the class ``python_type`` (a union sorted them).
+
+    A transformer may skip its checks of the values' types then (not of their
+    range) by defining ``pack_exact(ctx, values, python_type) -> Column``.
+    """
+    transformer = ctx.engine.get_transformer(python_type)
+    # only the class that defines it: a subclass may check more in pack_column (a float subclass's range)
+    fast = type(transformer).__dict__.get("pack_exact")
+    if fast is not None and packable(ctx, transformer, python_type):
+        try:
+            column: Column = fast(transformer, ctx, values, python_type)
+            return column
+        except CannotPack:
+            pass
+    return pack(ctx, values, python_type)
+
+
 def unpack(ctx: TransformContext, column: Column, python_type: Any) -> list[Any]:
-    """The values of ``python_type`` that ``column`` holds (in bulk where its transformer can)."""
-    engine = ctx.engine
-    transformer = engine.get_transformer(python_type)
-    if not isinstance(column, LiteralsColumn) and packable(ctx, transformer, python_type):
-        out = _unpack_column(ctx, transformer, column, python_type)
-        if out is not None:
-            return out
-    return [engine.to_python_value(ctx, lit, python_type) for lit in column.literals()]
+    """The values of ``python_type`` that ``column`` holds (in bulk where its transformer can).
+
+    Raises :class:`ElementFailed` for ``column`` naming the first element that
+    cannot be read. A bulk reader that fails without saying where is followed by
+    one pass element by element, at this level only.
+    """
+    out = read_in_bulk(ctx, column, python_type)
+    return read_each(ctx, column, python_type) if out is None else out
+
+
+def read_in_bulk(ctx: TransformContext, column: Column, python_type: Any) -> list[Any] | None:
+    """The values of ``column`` through its transformer's bulk reader, or ``None`` when it has none or it failed.
+
+    Raises :class:`ElementFailed` for ``column`` when the reader names the element that fails.
+    """
+    transformer = ctx.engine.get_transformer(python_type)
+    if isinstance(column, LiteralsColumn) or not packable(ctx, transformer, python_type):
+        return None
+    try:
+        return _unpack_column(ctx, transformer, column, python_type)
+    except ElementFailed as exc:
+        if exc.column is column:
+            raise
+        return None  # about a column inside, not translated on the way: read this one element by element
+    except FAST_PATH_ERRORS:  # includes TypeTransformerFailedError and CannotPack
+        return None
+
+
+def read_each(ctx: TransformContext, column: Column, python_type: Any) -> list[Any]:
+    """The values of ``column``, one element literal at a time; raises :class:`ElementFailed` at the first bad one."""
+    to_python_value = ctx.engine.to_python_value
+    out = []
+    for position, item in enumerate(column.literals()):
+        try:
+            out.append(to_python_value(ctx, item, python_type))
+        except TypeTransformerFailedError as exc:
+            raise ElementFailed(column, position, exc) from None
+    return out
 
 
 def try_pack(ctx: TransformContext, transformer: TypeTransformer[Any], values: list[Any], python_type: Any) -> Column | None:
@@ -105,12 +237,27 @@ def try_pack(ctx: TransformContext, transformer: TypeTransformer[Any], values: l
     return None if isinstance(column, LiteralsColumn) else column
 
 
-def try_unpack(ctx: TransformContext, transformer: TypeTransformer[Any], column: Column, python_type: Any) -> list[Any] | None:
-    """The values of a top-level packed list or map, or ``None`` (then read element by element)."""
+def try_unpack(
+    ctx: TransformContext,
+    transformer: TypeTransformer[Any],
+    column: Column,
+    python_type: Any,
+    segment: Callable[[int], str] = "[{}]".format,
+) -> list[Any] | None:
+    """The values of a top-level packed list or map, or ``None`` (then read element by element).
+
+    When the column's reader names the element that fails, raises its error at
+    once with the path segment ``segment(position)`` (``[3]``; a map gives ``['key']``).
+    """
     if isinstance(column, LiteralsColumn) or not packable(ctx, transformer, python_type):
         return None
     try:
         out = _unpack_column(ctx, transformer, column, python_type)
+    except ElementFailed as exc:
+        if exc.column is not column:
+            return None
+        error = exc.error
+        raise error.at(segment(exc.position)) from error.__cause__
     except FAST_PATH_ERRORS:
         return None
     return out

@@ -21,8 +21,8 @@ from typeflow.errors import TypeTransformerFailedError
 from typeflow.literals import INT64_MAX, INT64_MIN, Binary, Literal, LiteralType, Primitive, Scalar, SimpleType, Void
 from typeflow.transformer import TransformContext, TypeTransformer
 
-from .flyte_forms import msgpack_bytes, read_msgpack_simple
-from .packing import check_types
+from .flyte_forms import MSGPACK, msgpack_bytes, read_msgpack_simple
+from .packing import check_types, failed_element
 
 NoneType = type(None)
 
@@ -97,6 +97,13 @@ class PrimitiveTransformer(TypeTransformer[Any]):
         values = column.values
         return values.tolist() if isinstance(values, array.array) else list(values)
 
+    #: column kinds besides its own that an element of this type may be read from
+    also_reads: tuple[tuple[str, str], ...] = ()
+
+    def reads_kinds(self, python_type: Any) -> tuple[tuple[str, str], ...]:
+        """Its own kind, what :meth:`from_primitive` converts, and the msgpack binaries Flyte makes of a field."""
+        return ((self.kind, self.packed_tag), ("binary", MSGPACK), *self.also_reads)
+
     def guess_python_type(self, literal_type: LiteralType) -> Any:
         # metadata or an annotation means a more specific type (a plugin's) wrote this literal
         if literal_type.simple == self.simple and literal_type.metadata is None and literal_type.annotation is None:
@@ -135,6 +142,20 @@ class IntTransformer(PrimitiveTransformer):
             )
         return super().from_primitive(p, lv, python_type)
 
+    also_reads = (("float_value", ""),)
+
+    def unpack_column(self, ctx: TransformContext, column: Column, python_type: Any) -> list[Any] | None:
+        if isinstance(column, PrimitiveColumn) and column.kind == "float_value":  # whole floats, as one by one
+            floats = column.values
+            if all(map(float.is_integer, floats)):
+                return list(map(int, floats))
+            raise failed_element(ctx, column, list(map(float.is_integer, floats)).index(False), python_type)
+        return super().unpack_column(ctx, column, python_type)
+
+    def pack_exact(self, ctx: TransformContext, values: list[Any], python_type: Any) -> Column:
+        """Values all of exactly ``int`` (no bools among them): only the range is checked."""
+        return PrimitiveColumn.unchecked(self.kind, int64_array(values))
+
     def pack_values(self, values: list[Any]) -> Any:
         # checks every element is integer-like and in range, in C, but takes bools
         if bool in set(map(type, values)):
@@ -161,9 +182,14 @@ class FloatTransformer(PrimitiveTransformer):
         check_types(values, {float, int}, "floats")
         return array.array("d", values)
 
+    def pack_exact(self, ctx: TransformContext, values: list[Any], python_type: Any) -> Column:
+        return PrimitiveColumn.unchecked(self.kind, array.array("d", values))
+
+    also_reads = (("integer", ""),)
+
     def unpack_column(self, ctx: TransformContext, column: Column, python_type: Any) -> list[Any] | None:
         if isinstance(column, PrimitiveColumn) and column.kind == "integer":  # ints read as floats, as one by one
-            return array.array("d", column.values).tolist()
+            return list(map(float, column.values))  # twice as fast as through array('d')
         return super().unpack_column(ctx, column, python_type)
 
     def from_primitive(self, p: Primitive, lv: Literal, python_type: Any) -> Any:
@@ -183,6 +209,9 @@ class StrTransformer(PrimitiveTransformer):
         if values and not set(map(type, values)) <= {str}:
             return tuple(map(self._plain, values))
         return tuple(values)
+
+    def pack_exact(self, ctx: TransformContext, values: list[Any], python_type: Any) -> Column:
+        return PrimitiveColumn.unchecked(self.kind, tuple(values))
 
     @staticmethod
     def _plain(value: Any) -> str:
@@ -230,6 +259,9 @@ class BoolTransformer(PrimitiveTransformer):
         if len(payload) != len(values) or payload.translate(None, _MSGPACK_FALSE_TRUE):
             raise TypeError("not all bool")
         return payload.translate(_TO_BITS)
+
+    def pack_exact(self, ctx: TransformContext, values: list[Any], python_type: Any) -> Column:
+        return PrimitiveColumn.unchecked(self.kind, bytes(values))
 
     def unpack_values(self, column: PrimitiveColumn) -> list[Any]:
         bits: bytes = column.values
@@ -336,6 +368,9 @@ class BytesTransformer(PrimitiveTransformer):
             return tuple(self.to_raw(v, bytes) for v in values)
         return tuple(values)
 
+    def reads_kinds(self, python_type: Any) -> tuple[tuple[str, str], ...]:
+        return (("binary", self.packed_tag),)  # not msgpack: bytes read only bytes-tagged binaries
+
     def to_raw(self, value: Any, python_type: Any) -> bytes:
         if not isinstance(value, (bytes, bytearray, memoryview)):
             raise TypeTransformerFailedError("expected bytes", python_type=python_type, value=value)
@@ -369,6 +404,9 @@ class NoneTransformer(TypeTransformer[None]):
         if lv.scalar is None or lv.scalar.none_type is None:
             raise TypeTransformerFailedError(f"cannot read {literal_kind(lv)} as None", python_type=expected_python_type)
         return None
+
+    def reads_kinds(self, python_type: Any) -> tuple[tuple[str, str], ...]:
+        return (("none", ""),)
 
     def guess_python_type(self, literal_type: LiteralType) -> Any:
         if literal_type.simple == SimpleType.NONE:

@@ -31,7 +31,7 @@ from . import json_forms
 from .dataclass_schema import dataclass_from_schema, json_schema
 from .dataclass_values import as_declared
 from .flyte_forms import MSGPACK_ANNOTATION
-from .packing import CannotPack
+from .packing import CannotPack, ElementFailed
 from .simple import literal_kind
 from .validate import checker, field_types
 
@@ -246,23 +246,25 @@ class DataclassTransformer(TypeTransformer[Any]):
     def unpack_column(self, ctx: TransformContext, column: Column, python_type: Any) -> list[Any] | None:
         if self.codec(python_type).fields is not None:
             return None  # each record reads its fields with the context, one by one
-        if isinstance(column, PrimitiveColumn) and column.kind == "binary" and column.tag == "msgpack":
-            return self.unpack_records(column.values, python_type)
-        return None
-
-    def unpack_records(self, values: Sequence[bytes], python_type: Any) -> list[Any]:
+        if not (isinstance(column, PrimitiveColumn) and column.kind == "binary" and column.tag == "msgpack"):
+            return None
         codec = self.codec(python_type)
         decode = codec.decode
+        values: Sequence[bytes] = column.values
         try:
             return [decode(v) for v in values]
         except Exception:
             pass
-        for i, v in enumerate(values):  # find the bad record and say where
+        for position, v in enumerate(values):  # find the bad record and say where
             try:
                 self._decode(codec, v, python_type)
             except TypeTransformerFailedError as exc:
-                raise exc.at(f"[{i}]") from None
+                raise ElementFailed(column, position, exc) from None
         raise AssertionError("unreachable")
+
+    def reads_kinds(self, python_type: Any) -> tuple[tuple[str, str], ...]:
+        """msgpack records (the JSON struct form of older writers is held one literal each)."""
+        return (("binary", "msgpack"),)
 
     def to_python_value(self, ctx: TransformContext, lv: Literal, expected_python_type: Any) -> Any:
         scalar = lv.scalar

@@ -15,7 +15,7 @@ from typeflow.errors import TypeTransformerFailedError
 from typeflow.literals import Literal, LiteralType, SimpleType
 from typeflow.transformer import TransformContext, TypeTransformer, strip_annotated
 
-from .packing import check_types, pack, unpack
+from .packing import check_types, failed_element, pack, unpack
 
 __all__ = ["LITERAL_VALUES", "LiteralTypeTransformer"]
 
@@ -86,9 +86,17 @@ class LiteralTypeTransformer(TypeTransformer[Any]):
         if isinstance(column, LiteralsColumn):
             return None
         values = unpack(ctx, column, base)
-        if not set(values) <= set(allowed):
-            return None  # the slow path names the value outside the Literal
+        allowed_set = set(allowed)
+        if not set(values) <= allowed_set:
+            inside = list(map(allowed_set.__contains__, values))
+            raise failed_element(ctx, column, inside.index(False), python_type)
         return values
+
+    def reads_kinds(self, python_type: Any) -> Any:
+        """What its simple type reads."""
+        base, _ = self._base(python_type)
+        kinds_of = getattr(self.engine.get_transformer(base), "reads_kinds", None)
+        return None if kinds_of is None else kinds_of(base)
 
     def guess_python_type(self, literal_type: LiteralType) -> Any:
         allowed = (literal_type.annotation or {}).get(LITERAL_VALUES)

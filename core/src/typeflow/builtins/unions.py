@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import typing
 from collections.abc import Iterable
-from itertools import compress, repeat
+from itertools import compress, count, islice, repeat
 from operator import is_
 from typing import Any, get_args, get_origin
 
@@ -23,7 +23,7 @@ from typeflow.literals import Literal, LiteralType, Scalar, TypeStructure, Union
 from typeflow.literals import Union as UnionValue
 from typeflow.transformer import TransformContext, TypeTransformer, strip_annotated
 
-from .packing import FAST_PATH_ERRORS, CannotPack, interleave, pack, unpack
+from .packing import CannotPack, ElementFailed, interleave, pack, pack_exact, read_in_bulk, reads_none_of, unpack
 
 NoneType = type(None)
 #: ``_SELECT[n]`` turns a union index into a 0/1 mask of the elements of variant ``n``
@@ -128,7 +128,7 @@ class UnionTransformer(TypeTransformer[Any]):
                 return ctx.engine.to_python_value(ctx, inner, variant.python_type)
             except TypeTransformerFailedError:
                 continue
-        raise TypeTransformerFailedError("the stored literal matches no variant of the union", python_type=expected_python_type)
+        raise _no_variant(expected_python_type)
 
     def _exact_numbers(self, variants: list[_Variant]) -> dict[Any, int]:
         """Variant number by exact Python type, for types that only one variant claims exactly."""
@@ -157,45 +157,101 @@ class UnionTransformer(TypeTransformer[Any]):
         if len(variants) > MAX_UNION_VARIANTS:
             raise CannotPack(f"more than {MAX_UNION_VARIANTS} variants")
         optional = len(variants) == 2 and NoneType in (variants[0].exact, variants[1].exact)
+        exact = False  # whether every value is of its variant's exact type
         if optional:  # Optional[T]: None goes to the None variant, anything else to T (which checks it)
             index = bytes(map(is_, values, repeat(None)))
             if variants[0].exact is NoneType:
                 index = index.translate(_SELECT[0])
         else:
-            numbers: list[Any] = list(map(self._exact_numbers(variants).get, map(type, values)))
+            number_of: Any = self._exact_numbers(variants).get
             try:
-                index = bytes(numbers)
+                index = bytes(map(number_of, map(type, values)))  # a None among them: TypeError
+                exact = True
             except TypeError:  # some values are of no variant's exact type
+                numbers = map(number_of, map(type, values))
                 index = bytes(self._choose(ctx, v, variants) if n is None else n for v, n in zip(values, numbers))
         columns = tuple(
             NoneColumn(index.count(n))  # a none column's length is proven by the index, so only a union has one
             if variant.exact is NoneType
-            else pack(ctx, list(compress(values, index.translate(_SELECT[n]))), variant.python_type)
+            else (pack_exact if exact else pack)(ctx, list(compress(values, index.translate(_SELECT[n]))), variant.python_type)
             for n, variant in enumerate(variants)
         )
         return UnionColumn.unchecked(tuple(v.literal_type for v in variants), index, columns)
 
     def unpack_column(self, ctx: TransformContext, column: Column, python_type: Any) -> list[Any] | None:
+        """The values, one stored variant's column at a time, each read in bulk by the variant that takes it.
+
+        As :meth:`to_python_value` does per element: a stored variant with the literal
+        type (and tag) of a declared one is read as that variant; otherwise the
+        variants of the same literal type, else all of them, are tried in order,
+        skipping those that read nothing of the column's kind. A column is read
+        element by element only when the first such variant cannot read all of it
+        in bulk and a later one might take some of its elements.
+        """
         variants = self.variants(python_type)
-        if not isinstance(column, UnionColumn):  # a plain column: the first variant that reads it all
-            for variant in variants:
-                try:
-                    return unpack(ctx, column, variant.python_type)
-                except FAST_PATH_ERRORS:
-                    continue
-            return None
+        if not isinstance(column, UnionColumn):  # a plain column (not written through a union)
+            values = self._read_part(ctx, column, variants, python_type)
+            return values if isinstance(values, list) else list(values)
         parts: list[Iterable[Any]] = []
-        for stored, part in zip(column.variants, column.columns):
-            target = next((v for v in variants if v.literal_type == stored), None) or next(
-                (v for v in variants if v.literal_type.without_structure() == stored.without_structure()), None
-            )
-            if target is None:
-                return None
-            if isinstance(part, NoneColumn) and target.exact is NoneType:
-                parts.append(repeat(None, len(part)))
-            else:
-                parts.append(unpack(ctx, part, target.python_type))
+        first_failure: ElementFailed | None = None  # the earliest element that fails, whichever part holds it
+        for number, (stored, part) in enumerate(zip(column.variants, column.columns)):
+            declared = next((v for v in variants if v.literal_type == stored), None)
+            try:
+                if declared is not None:
+                    parts.append(self._read_as(ctx, part, declared))
+                else:
+                    same = [v for v in variants if v.literal_type.without_structure() == stored.without_structure()]
+                    parts.append(self._read_part(ctx, part, same or variants, python_type))
+            except ElementFailed as exc:
+                if exc.column is not part:
+                    raise
+                position = _nth(column.index, number, exc.position)
+                if first_failure is None or position < first_failure.position:
+                    first_failure = ElementFailed(column, position, exc.error)
+        if first_failure is not None:
+            raise first_failure
         return interleave(column.index, parts)
+
+    @staticmethod
+    def _read_as(ctx: TransformContext, part: Column, variant: _Variant) -> Iterable[Any]:
+        if isinstance(part, NoneColumn) and variant.exact is NoneType:
+            return repeat(None, len(part))
+        return unpack(ctx, part, variant.python_type)
+
+    def _read_part(self, ctx: TransformContext, part: Column, candidates: list[_Variant], python_type: Any) -> Iterable[Any]:
+        """``part``'s elements, each as the first of ``candidates`` that reads it."""
+        if not len(part):
+            return ()
+        readers = [v for v in candidates if not reads_none_of(ctx, part, v.python_type)]
+        if not readers:
+            raise ElementFailed(part, 0, _no_variant(python_type))
+        first = readers[0]
+        if len(readers) == 1:
+            try:
+                return self._read_as(ctx, part, first)
+            except ElementFailed as exc:  # unpack names only elements of the column it reads
+                raise ElementFailed(part, exc.position, _no_variant(python_type)) from None
+        if isinstance(part, NoneColumn) and first.exact is NoneType:
+            return repeat(None, len(part))
+        try:
+            values = read_in_bulk(ctx, part, first.python_type)
+        except ElementFailed:  # an element the first reader refuses: a later one may take it
+            values = None
+        if values is not None:
+            return values
+        # the first reader takes only some elements: a later one may take the others, element by element
+        to_python_value = ctx.engine.to_python_value
+        out = []
+        for position, item in enumerate(part.literals()):
+            for variant in readers:
+                try:
+                    out.append(to_python_value(ctx, item, variant.python_type))
+                except TypeTransformerFailedError:
+                    continue
+                break
+            else:
+                raise ElementFailed(part, position, _no_variant(python_type))
+        return out
 
     def guess_python_type(self, literal_type: LiteralType) -> Any:
         if literal_type.union_type is None:
@@ -203,3 +259,12 @@ class UnionTransformer(TypeTransformer[Any]):
         engine = self.engine
         args = tuple(engine.guess_python_type(v.without_structure()) for v in literal_type.union_type.variants)
         return typing.Union[args]
+
+
+def _no_variant(python_type: Any) -> TypeTransformerFailedError:
+    return TypeTransformerFailedError("the stored literal matches no variant of the union", python_type=python_type)
+
+
+def _nth(index: bytes, number: int, rank: int) -> int:
+    """The position of the ``rank``-th (from 0) element of variant ``number`` in a union column's ``index``."""
+    return next(islice(compress(count(), index.translate(_SELECT[number])), rank, None))
