@@ -31,6 +31,7 @@ from typeflow.columns import (
     NoneColumn,
     PrimitiveColumn,
     UnionColumn,
+    variant_counts,
 )
 from typeflow.errors import TypeTransformerFailedError
 from typeflow.literals import (
@@ -280,6 +281,28 @@ def test_a_union_list_reads_back_each_element_as_its_own_variant(ctx: TransformC
     t = list[Union[Point, Color, None]]
     back = ctx.engine.to_python_value(ctx, wire.loads(wire.dumps(ctx.engine.to_literal(ctx, value, t))), t)
     assert back == value and type(back[1]) is Color
+
+
+def test_reading_a_union_column_hands_out_new_lists_never_the_column_storage(ctx: TransformContext) -> None:
+    # the union merges its parts straight from the columns' arrays and lists; what it returns is the caller's own
+    t = list[Union[int, str]]
+    lv = wire.loads(wire.dumps(ctx.engine.to_literal(ctx, [1, "a", 2, "b"], t)))
+    first = ctx.engine.to_python_value(ctx, lv, t)
+    first.append("c")
+    first[1] = "x"
+    assert ctx.engine.to_python_value(ctx, lv, t) == [1, "a", 2, "b"]
+    strings = Literal(collection=LiteralCollection(PackedLiterals.of(PrimitiveColumn("string_value", ["a", "b"]))))
+    strings = wire.loads(wire.dumps(strings))  # the decoder's column holds a list
+    read = ctx.engine.to_python_value(ctx, strings, t)  # a plain column (not written through a union)
+    read[0] = "x"
+    assert ctx.engine.to_python_value(ctx, strings, t) == ["a", "b"]
+
+
+@pytest.mark.parametrize("variants", [1, 2, 3, 255])
+def test_variant_counts_are_the_counts_of_each_variant_number(variants: int) -> None:
+    index = bytes((i * 7 + i // 3) % variants for i in range(10_001))
+    assert variant_counts(index, variants) == [index.count(n) for n in range(variants)]
+    assert variant_counts(b"", variants) == [0] * variants
 
 
 def test_packed_collections_index_and_slice_like_the_expanded_ones(ctx: TransformContext, flat: TransformContext) -> None:

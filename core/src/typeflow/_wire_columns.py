@@ -57,6 +57,7 @@ from typeflow.columns import (
     PrimitiveColumn,
     UnionColumn,
     check_durations,
+    variant_counts,
 )
 from typeflow.errors import LiteralDecodeError
 
@@ -281,7 +282,8 @@ def _decode_union(dec: _Decoder, tree: dict[str, Any], path: _Path | None, depth
     cpath = (path, ".columns")
     if type(columns_raw) is not list or len(columns_raw) != len(variants):
         raise _fail(cpath, "expected one column per variant")
-    columns = tuple(decode_column(dec, c, (cpath, f"[{n}]"), depth + 1, length=index.count(n)) for n, c in enumerate(columns_raw))
+    counts = variant_counts(index, len(variants))
+    columns = tuple(decode_column(dec, c, (cpath, f"[{n}]"), depth + 1, length=counts[n]) for n, c in enumerate(columns_raw))
     return UnionColumn.unchecked(variants, index, columns)
 
 

@@ -62,6 +62,7 @@ __all__ = [
     "UnionColumn",
     "int64_array",
     "pack_values",
+    "variant_counts",
 ]
 
 UTC = _dt.timezone.utc
@@ -404,6 +405,18 @@ class LiteralsColumn(Column):
 # --------------------------------------------------------------------------- unions
 
 
+def variant_counts(index: bytes, variants: int) -> list[int]:
+    """How many elements of a union column's ``index`` name each of its ``variants`` (every byte below ``variants``).
+
+    With two variants the index is a 0/1 mask, and its ones are counted as the bits
+    of one integer, several times faster than ``bytes.count`` on long columns.
+    """
+    if variants == 2:
+        ones = int.from_bytes(index, "little").bit_count()
+        return [len(index) - ones, ones]
+    return [index.count(n) for n in range(variants)]
+
+
 class UnionColumn(Column):
     """Union literals: one variant number per element, and one column per variant.
 
@@ -429,9 +442,9 @@ class UnionColumn(Column):
             raise ValueError(f"UnionColumn: one column per variant, at most {MAX_UNION_VARIANTS} variants")
         if index.translate(None, bytes(range(len(variants)))):
             raise ValueError("UnionColumn: index names a variant that does not exist")
-        for number, column in enumerate(columns):
-            if index.count(number) != len(column):
-                raise ValueError(f"UnionColumn: variant {number} has {len(column)} values but {index.count(number)} elements")
+        for number, (column, count) in enumerate(zip(columns, variant_counts(index, len(variants)))):
+            if count != len(column):
+                raise ValueError(f"UnionColumn: variant {number} has {len(column)} values but {count} elements")
         self.variants: tuple[LiteralType, ...] = variants
         self.index = index
         self.columns: tuple[Column, ...] = columns

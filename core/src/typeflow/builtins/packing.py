@@ -19,7 +19,10 @@ A transformer whose values can be held packed defines
   column of a kind not listed skips that variant; ``None`` (or no method)
   means any kind;
 - optionally ``pack_exact(ctx, values, python_type) -> Column``: ``pack_column``
-  for values a union has already sorted by their exact class (see :func:`pack_exact`).
+  for values a union has already sorted by their exact class (see :func:`pack_exact`);
+- optionally ``iter_column(ctx, column, python_type) -> Iterable | None``: the
+  values of a column whose storage already holds them as Python has them, to
+  be iterated once and not kept (see :func:`iterate`).
 
 A transformer whose values are one primitive each may instead keep the
 simpler protocol of typeflow 0.1: ``packed_kind`` (a primitive column kind),
@@ -172,6 +175,7 @@ def pack_exact(ctx: TransformContext, values: list[Any], python_type: Any) -> Co
 
     A transformer may skip its checks of the values' types then (not of their
     range) by defining ``pack_exact(ctx, values, python_type) -> Column``.
+    ``values`` is a new list nobody else holds: the column may keep it as its storage.
     """
     transformer = ctx.engine.get_transformer(python_type)
     # only the class that defines it: a subclass may check more in pack_column (a float subclass's range)
@@ -194,6 +198,25 @@ def unpack(ctx: TransformContext, column: Column, python_type: Any) -> list[Any]
     """
     out = read_in_bulk(ctx, column, python_type)
     return read_each(ctx, column, python_type) if out is None else out
+
+
+def iterate(ctx: TransformContext, column: Column, python_type: Any) -> Iterable[Any]:
+    """The values :func:`unpack` gives, for a caller that goes over them once and keeps none of the container.
+
+    A union merging its variants' values does: where the column's storage already
+    holds the values as Python has them (an int64 array of ints, a list of
+    strings), the transformer's ``iter_column`` hands out the storage itself, and
+    no list of each variant's values is built only to be read once. As with
+    :func:`pack_exact`, only the class that defines ``iter_column`` uses it (a
+    subclass may read more carefully in ``unpack_column``).
+    """
+    transformer = ctx.engine.get_transformer(python_type)
+    fast = type(transformer).__dict__.get("iter_column")
+    if fast is not None and packable(ctx, transformer, python_type):
+        values: Iterable[Any] | None = fast(transformer, ctx, column, python_type)
+        if values is not None:
+            return values
+    return unpack(ctx, column, python_type)
 
 
 def read_in_bulk(ctx: TransformContext, column: Column, python_type: Any) -> list[Any] | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import array
 import datetime as _dt
 import operator
+from collections.abc import Iterable
 from itertools import repeat
 from typing import Any
 
@@ -97,6 +98,13 @@ class PrimitiveTransformer(TypeTransformer[Any]):
         values = column.values
         return values.tolist() if isinstance(values, array.array) else list(values)
 
+    def own_storage(self, column: Column) -> Iterable[Any] | None:
+        """``column``'s storage when it is of this transformer's own kind (for ``iter_column``), else ``None``."""
+        if isinstance(column, PrimitiveColumn) and column.kind == self.kind and column.tag == self.packed_tag:
+            values: Iterable[Any] = column.values
+            return values
+        return None
+
     #: column kinds besides its own that an element of this type may be read from
     also_reads: tuple[tuple[str, str], ...] = ()
 
@@ -156,6 +164,10 @@ class IntTransformer(PrimitiveTransformer):
         """Values all of exactly ``int`` (no bools among them): only the range is checked."""
         return PrimitiveColumn.unchecked(self.kind, int64_array(values))
 
+    def iter_column(self, ctx: TransformContext, column: Column, python_type: Any) -> Iterable[Any] | None:
+        """An integer column's int64 array: iterating it gives the ints (see ``packing.iterate``)."""
+        return self.own_storage(column)
+
     def pack_values(self, values: list[Any]) -> Any:
         # checks every element is integer-like and in range, in C, but takes bools
         if bool in set(map(type, values)):
@@ -185,6 +197,10 @@ class FloatTransformer(PrimitiveTransformer):
     def pack_exact(self, ctx: TransformContext, values: list[Any], python_type: Any) -> Column:
         return PrimitiveColumn.unchecked(self.kind, array.array("d", values))
 
+    def iter_column(self, ctx: TransformContext, column: Column, python_type: Any) -> Iterable[Any] | None:
+        """A float column's float64 array (see ``packing.iterate``)."""
+        return self.own_storage(column)
+
     also_reads = (("integer", ""),)
 
     def unpack_column(self, ctx: TransformContext, column: Column, python_type: Any) -> list[Any] | None:
@@ -211,7 +227,11 @@ class StrTransformer(PrimitiveTransformer):
         return tuple(values)
 
     def pack_exact(self, ctx: TransformContext, values: list[Any], python_type: Any) -> Column:
-        return PrimitiveColumn.unchecked(self.kind, tuple(values))
+        return PrimitiveColumn.unchecked(self.kind, values)  # a new list of plain strs (see packing.pack_exact)
+
+    def iter_column(self, ctx: TransformContext, column: Column, python_type: Any) -> Iterable[Any] | None:
+        """A string column's tuple or list of strs (see ``packing.iterate``)."""
+        return self.own_storage(column)
 
     @staticmethod
     def _plain(value: Any) -> str:

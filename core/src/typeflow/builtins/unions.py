@@ -17,13 +17,13 @@ from itertools import compress, count, islice, repeat
 from operator import is_
 from typing import Any, get_args, get_origin
 
-from typeflow.columns import MAX_UNION_VARIANTS, Column, NoneColumn, UnionColumn
+from typeflow.columns import MAX_UNION_VARIANTS, Column, NoneColumn, UnionColumn, variant_counts
 from typeflow.errors import TypeTransformerFailedError, type_name
 from typeflow.literals import Literal, LiteralType, Scalar, TypeStructure, UnionType
 from typeflow.literals import Union as UnionValue
 from typeflow.transformer import TransformContext, TypeTransformer, strip_annotated
 
-from .packing import CannotPack, ElementFailed, interleave, pack, pack_exact, read_in_bulk, reads_none_of, unpack
+from .packing import CannotPack, ElementFailed, interleave, iterate, pack, pack_exact, read_in_bulk, reads_none_of, unpack
 
 NoneType = type(None)
 #: ``_SELECT[n]`` turns a union index into a 0/1 mask of the elements of variant ``n``
@@ -170,8 +170,9 @@ class UnionTransformer(TypeTransformer[Any]):
             except TypeError:  # some values are of no variant's exact type
                 numbers = map(number_of, map(type, values))
                 index = bytes(self._choose(ctx, v, variants) if n is None else n for v, n in zip(values, numbers))
+        counts = variant_counts(index, len(variants))
         columns = tuple(
-            NoneColumn(index.count(n))  # a none column's length is proven by the index, so only a union has one
+            NoneColumn(counts[n])  # a none column's length is proven by the index, so only a union has one
             if variant.exact is NoneType
             else (pack_exact if exact else pack)(ctx, list(compress(values, index.translate(_SELECT[n]))), variant.python_type)
             for n, variant in enumerate(variants)
@@ -190,7 +191,7 @@ class UnionTransformer(TypeTransformer[Any]):
         """
         variants = self.variants(python_type)
         if not isinstance(column, UnionColumn):  # a plain column (not written through a union)
-            values = self._read_part(ctx, column, variants, python_type)
+            values = self._read_part(ctx, column, variants, python_type, once=False)
             return values if isinstance(values, list) else list(values)
         parts: list[Iterable[Any]] = []
         first_failure: ElementFailed | None = None  # the earliest element that fails, whichever part holds it
@@ -198,10 +199,10 @@ class UnionTransformer(TypeTransformer[Any]):
             declared = next((v for v in variants if v.literal_type == stored), None)
             try:
                 if declared is not None:
-                    parts.append(self._read_as(ctx, part, declared))
+                    parts.append(self._read_as(ctx, part, declared, once=True))
                 else:
                     same = [v for v in variants if v.literal_type.without_structure() == stored.without_structure()]
-                    parts.append(self._read_part(ctx, part, same or variants, python_type))
+                    parts.append(self._read_part(ctx, part, same or variants, python_type, once=True))
             except ElementFailed as exc:
                 if exc.column is not part:
                     raise
@@ -213,13 +214,16 @@ class UnionTransformer(TypeTransformer[Any]):
         return interleave(column.index, parts)
 
     @staticmethod
-    def _read_as(ctx: TransformContext, part: Column, variant: _Variant) -> Iterable[Any]:
+    def _read_as(ctx: TransformContext, part: Column, variant: _Variant, once: bool) -> Iterable[Any]:
+        """``part`` read as ``variant``; with ``once``, possibly the column's own storage (to be iterated once, not kept)."""
         if isinstance(part, NoneColumn) and variant.exact is NoneType:
             return repeat(None, len(part))
-        return unpack(ctx, part, variant.python_type)
+        return (iterate if once else unpack)(ctx, part, variant.python_type)
 
-    def _read_part(self, ctx: TransformContext, part: Column, candidates: list[_Variant], python_type: Any) -> Iterable[Any]:
-        """``part``'s elements, each as the first of ``candidates`` that reads it."""
+    def _read_part(
+        self, ctx: TransformContext, part: Column, candidates: list[_Variant], python_type: Any, once: bool
+    ) -> Iterable[Any]:
+        """``part``'s elements, each as the first of ``candidates`` that reads it (``once``: see :meth:`_read_as`)."""
         if not len(part):
             return ()
         readers = [v for v in candidates if not reads_none_of(ctx, part, v.python_type)]
@@ -228,7 +232,7 @@ class UnionTransformer(TypeTransformer[Any]):
         first = readers[0]
         if len(readers) == 1:
             try:
-                return self._read_as(ctx, part, first)
+                return self._read_as(ctx, part, first, once)
             except ElementFailed as exc:  # unpack names only elements of the column it reads
                 raise ElementFailed(part, exc.position, _no_variant(python_type)) from None
         if isinstance(part, NoneColumn) and first.exact is NoneType:
