@@ -188,3 +188,46 @@ def test_a_subclass_keeps_its_engine_typed_fields_where_the_base_is_declared(ctx
     lv = ctx.engine.to_literal(ctx, WithReport("n", File(str(src))), Base)
     back = ctx.engine.to_python_value(ctx, lv, WithReport)
     assert back.name == "n" and Path(os.fspath(back.report)).read_text() == "r"
+
+
+@dataclasses.dataclass
+class WithDefaults:
+    """A record whose engine-typed fields have defaults."""
+
+    name: str
+    report: Optional[File] = None
+    raw: Optional[typing.BinaryIO] = None  # mashumaro cannot write this type, so its default stopped the schema
+    notes: typing.Annotated[Optional[typing.TextIO], "kept"] = None
+    inner: Optional[Inner] = None
+    folders: List[Directory] = dataclasses.field(default_factory=list)
+
+
+@dataclasses.dataclass
+class WithoutDefaults:
+    """A record whose engine-typed fields have defaults."""
+
+    name: str
+    report: Optional[File]
+    raw: Optional[typing.BinaryIO]
+    notes: typing.Annotated[Optional[typing.TextIO], "kept"]
+    inner: Optional[Inner]
+    folders: List[Directory]
+
+
+def test_defaults_on_engine_typed_fields_keep_the_records_schema(ctx: TransformContext, tmp_path: Path) -> None:
+    with_defaults = ctx.engine.to_literal_type(WithDefaults).metadata
+    assert with_defaults is not None, "the schema was lost"
+    plain = ctx.engine.to_literal_type(WithoutDefaults).metadata
+    assert plain is not None
+    assert with_defaults["title"] == "WithDefaults" and with_defaults["required"] == ["name"]
+    props = with_defaults["properties"]
+    assert [props[name].pop("default") for name in ("report", "raw", "notes", "inner")] == [None] * 4
+    assert props == plain["properties"]  # each field described as its literal's form, as without defaults
+    guessed = ctx.engine.guess_python_type(ctx.engine.to_literal_type(WithDefaults))
+    assert [f.name for f in dataclasses.fields(guessed)] == ["name", "report", "raw", "notes", "inner", "folders"]
+    src = tmp_path / "r.txt"
+    src.write_text("r")
+    value = WithDefaults("a", File(str(src)))
+    back = ctx.engine.to_python_value(ctx, ctx.engine.to_literal(ctx, value, WithDefaults), WithDefaults)
+    assert back.name == "a" and back.raw is None and back.notes is None and back.inner is None and back.folders == []
+    assert back.report is not None and Path(os.fspath(back.report)).read_text() == "r"

@@ -115,6 +115,25 @@ def test_json_schema_and_dataclass_type_describe_the_fields(engine: TypeEngine) 
     assert inner["images"].blob is not None and inner["images"].blob.dimensionality == BlobDimensionality.MULTIPART
 
 
+@dataclasses.dataclass
+class Checkpoint:
+    step: int
+    weights: Optional[np.ndarray] = None
+    frame: Optional[pd.DataFrame] = None
+    model: Optional[Model] = None
+
+
+def test_defaults_on_array_frame_and_pickle_fields_keep_the_schema(ctx: TransformContext) -> None:
+    schema = ctx.engine.to_literal_type(Checkpoint).metadata
+    assert schema is not None and schema["required"] == ["step"]
+    props = schema["properties"]
+    assert [props[name]["default"] for name in ("weights", "frame", "model")] == [None, None, None]
+    assert props["weights"]["anyOf"][0]["required"] == ["path"] and props["frame"]["anyOf"][0]["required"] == ["uri"]
+    back = roundtrip(ctx, Checkpoint(3, weights=np.arange(3)), Checkpoint)
+    assert isinstance(back, Checkpoint)
+    assert back.step == 3 and back.frame is None and back.weights is not None and back.weights.tolist() == [0, 1, 2]
+
+
 def test_a_bad_field_value_is_reported_at_its_path_and_nothing_is_left(ctx: TransformContext, tmp_path: Path) -> None:
     value = make(tmp_path)
     value.frames[2] = "not a frame"  # type: ignore[call-overload]

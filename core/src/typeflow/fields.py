@@ -426,7 +426,7 @@ class RecordFields:
         return {leaf: LeafStrategy(leaf) for leaf in self.leaves}
 
     def schema_plugin(self, engine: TypeEngine) -> Any:
-        """A mashumaro JSON Schema plugin describing each leaf by :func:`field_schema`."""
+        """A mashumaro JSON Schema plugin describing each leaf (or its :meth:`schema_stand_in` placeholder)."""
         from mashumaro.jsonschema.models import JSONSchema
         from mashumaro.jsonschema.plugins import BasePlugin
 
@@ -435,6 +435,7 @@ class RecordFields:
         class LeafSchema(BasePlugin):  # type: ignore[misc]
             def get_schema(self, instance: Any, ctx: Any, schema: Any = None) -> Any:
                 t = strip_annotated(instance.type)[0]
+                t = getattr(t, "typeflow_leaf", t)
                 if not fields._is_leaf(t):
                     return None
                 try:
@@ -443,3 +444,67 @@ class RecordFields:
                     return None
 
         return LeafSchema()
+
+    # -------------------------------------------------------------- a stand-in for mashumaro's schema builder
+
+    def schema_stand_in(self) -> type:
+        """A copy of the record type whose engine leaves are placeholder types mashumaro can write.
+
+        mashumaro's JSON Schema builder writes each field default through a class
+        of its own, with none of the record codec's strategies, so a leaf field
+        with a default (``arr: Optional[np.ndarray] = None``) stops it. The copy
+        keeps names, field order, defaults and docstrings; :meth:`schema_plugin`
+        describes a placeholder as its leaf, so the schema is the record's own.
+        """
+        stand_in: type = self._stand_in_record(self.cls, {})
+        return stand_in
+
+    def _stand_in_type(self, t: Any, made: dict[type, type]) -> Any:
+        bare, extras = strip_annotated(t)
+        replaced: Any
+        if self._is_leaf(bare):
+            replaced = _placeholder(bare)
+        elif dataclasses.is_dataclass(bare) and isinstance(bare, type):
+            replaced = self._stand_in_record(bare, made)
+        elif _is_union(bare):
+            replaced = typing.Union[tuple(self._stand_in_type(a, made) for a in get_args(bare))]
+        elif get_origin(bare) in (list, dict) and get_args(bare):
+            origin = get_origin(bare)
+            replaced = origin[tuple(self._stand_in_type(a, made) for a in get_args(bare))]
+        else:
+            return t
+        if not extras:
+            return replaced
+        params = (replaced, *extras)
+        return typing.Annotated[params]  # type: ignore[valid-type]
+
+    def _stand_in_record(self, cls: type, made: dict[type, type]) -> type:
+        if cls not in made:
+            fields = []
+            for f, ft in zip(dataclasses.fields(cls), _field_types(cls).values(), strict=True):
+                spec = dataclasses.field(default=f.default, default_factory=f.default_factory, init=f.init)  # type: ignore[call-overload]
+                fields.append((f.name, self._stand_in_type(ft, made), spec))
+            stand_in = dataclasses.make_dataclass(cls.__name__, fields)
+            stand_in.__qualname__, stand_in.__module__, stand_in.__doc__ = cls.__qualname__, cls.__module__, cls.__doc__
+            made[cls] = stand_in
+        return made[cls]
+
+
+class LeafPlaceholder:
+    """Base of the placeholder types in :meth:`RecordFields.schema_stand_in` (``typeflow_leaf`` is the leaf)."""
+
+    typeflow_leaf: Any = None
+
+    def _serialize(self) -> Any:  # mashumaro's SerializableType protocol; a placeholder has no values
+        raise TypeError("a schema placeholder holds no values")
+
+    @classmethod
+    def _deserialize(cls, value: Any) -> Any:
+        raise TypeError("a schema placeholder holds no values")
+
+
+@functools.cache
+def _placeholder(leaf: Any) -> type:
+    from mashumaro.types import SerializableType
+
+    return type(f"{type_name(leaf)}Field", (LeafPlaceholder, SerializableType), {"typeflow_leaf": leaf})

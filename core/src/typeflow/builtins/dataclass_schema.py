@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import typing
+from collections.abc import Callable
 from typing import Any
 
 __all__ = ["dataclass_from_schema", "json_schema"]
@@ -19,18 +20,28 @@ NoneType = type(None)
 _schemas: dict[type, dict[str, Any] | None] = {}
 
 
-def json_schema(cls: type, plugin: Any = None) -> dict[str, Any] | None:
+def json_schema(cls: type, plugin: Any = None, stand_in: Callable[[], type] | None = None) -> dict[str, Any] | None:
     """The JSON Schema of a dataclass (``None`` where mashumaro cannot build one).
 
-    ``plugin`` (a mashumaro JSON Schema plugin) describes fields of engine types (:mod:`typeflow.fields`).
+    ``plugin`` (a mashumaro JSON Schema plugin) describes fields of engine types
+    (:mod:`typeflow.fields`); where ``cls`` itself stops mashumaro (a default on
+    such a field), the schema is built from ``stand_in()``, a copy mashumaro can
+    write (:meth:`typeflow.fields.RecordFields.schema_stand_in`).
     """
     if cls not in _schemas:
         from mashumaro.jsonschema import build_json_schema
 
-        try:
-            _schemas[cls] = build_json_schema(cls, plugins=[plugin] if plugin is not None else []).to_dict()
-        except Exception:
-            _schemas[cls] = None
+        plugins = [plugin] if plugin is not None else []
+        schema = None
+        for source in (lambda: cls, stand_in):
+            if source is None:
+                continue
+            try:
+                schema = build_json_schema(source(), plugins=plugins).to_dict()
+                break
+            except Exception:  # mashumaro raises many types for a field it cannot describe
+                continue
+        _schemas[cls] = schema
     return _schemas[cls]
 
 

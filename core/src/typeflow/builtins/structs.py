@@ -130,10 +130,15 @@ class DataclassTransformer(TypeTransformer[Any]):
         codec = self.codec(cls)  # refuse unsupported field types when the type is built, not when a value arrives
         return LiteralType(
             simple=SimpleType.STRUCT,
-            metadata=json_schema(cls, codec.fields.schema_plugin(self.engine) if codec.fields is not None else None),
+            metadata=self._schema(cls, codec),
             structure=TypeStructure(tag="", dataclass_type=self._field_literal_types(cls)),
             annotation=MSGPACK_ANNOTATION,
         )
+
+    def _schema(self, cls: type, codec: _Codec) -> dict[str, Any] | None:
+        if codec.fields is None:
+            return json_schema(cls)
+        return json_schema(cls, codec.fields.schema_plugin(self.engine), codec.fields.schema_stand_in)
 
     def _field_literal_types(self, cls: type) -> dict[str, LiteralType] | None:
         """Each field's literal type (``TypeStructure.dataclass_type``: Flyte resolves attribute access with it).
