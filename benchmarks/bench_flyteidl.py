@@ -13,6 +13,12 @@ Two rows per workload (1,000,000-int ``List[int]``, 100,000-entry
   (target ≥ 50x faster). The bridge is timed before and after flytekit's
   side runs, and the better time kept.
 
+Each bridge row is followed by the floor under it: protobuf's own
+``Literal.FromString`` of the bytes ``to_flyteidl`` hands it plus
+``SerializeToString`` of that message, the two protobuf calls the bridge
+makes (no target: it says how much faster than flytekit any bridge that
+returns and reads a real protobuf message can be).
+
 Two more workloads of the packed column kinds, 100,000 aware ``datetime`` and
 100,000 ``Optional[int]`` (10% None), have the bridge row only (no target).
 """
@@ -84,8 +90,10 @@ def run(quick: bool) -> list[Row]:
         # the bridge is timed before and after flytekit's side (which takes minutes on a shared machine): the better
         # time is kept, so a slow spell during one of them does not decide the ratio
         before = {key: _bridge_time(lm.literals["x"], repeat) for key, lm in maps.items()}
+        floor_before = {key: _floor_time(maps[key].literals["x"], repeat) for key in KEYS}
         flytekit = _flytekit_times(quick)
         bridge = {key: min(before[key], _bridge_time(lm.literals["x"], repeat)) for key, lm in maps.items()}
+        floor = {key: min(floor_before[key], _floor_time(maps[key].literals["x"], repeat)) for key in KEYS}
         for key, lm in maps.items():
             if key in BRIDGE_ONLY:
                 rows.extend(_bridge_row(key, quick, bridge[key], flytekit, None))
@@ -115,6 +123,7 @@ def run(quick: bool) -> list[Row]:
                 )
             )
             rows.extend(_bridge_row(key, quick, bridge[key], flytekit, BRIDGE_TARGET))
+            rows.extend(_floor_row(key, quick, floor[key], flytekit))
     finally:
         shutil.rmtree(root, ignore_errors=True)
     return rows
@@ -126,6 +135,32 @@ def _bridge_time(lv: Any, repeat: int) -> float:
 
     assert from_flyteidl(to_flyteidl(lv)) == lv
     return best_of(lambda: from_flyteidl(to_flyteidl(lv)), repeat)
+
+
+def _floor_time(lv: Any, repeat: int) -> float:
+    """The best time of protobuf's ``FromString`` + ``SerializeToString`` of the message ``to_flyteidl(lv)`` is."""
+    from typeflow_flyteidl import to_bytes
+    from typeflow_flyteidl.messages import message_class
+
+    data = to_bytes(lv)
+    parse = message_class("Literal").FromString
+    return best_of(lambda: parse(data).SerializeToString(), repeat)
+
+
+def _floor_row(key: str, quick: bool, floor_s: float, flytekit: dict[str, float]) -> list[Row]:
+    """protobuf's own parse + serialize of the bridge's message, against flytekit's model↔protobuf step."""
+    if key not in flytekit:
+        return []
+    return [
+        Row(
+            f"{wd.describe(key, quick)}: protobuf FromString + SerializeToString of the same message (floor)",
+            floor_s,
+            "flytekit to_flyte_idl + from_flyte_idl",
+            flytekit[key],
+            None,
+            f"no bridge through a real message beats {flytekit[key] / floor_s:,.0f}x",
+        )
+    ]
 
 
 def _bridge_row(key: str, quick: bool, bridge_s: float, flytekit: dict[str, float], target: float | None) -> list[Row]:

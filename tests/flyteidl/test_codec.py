@@ -420,6 +420,60 @@ def test_a_map_message_with_a_decorated_value_is_not_read_packed(kind: str, valu
     assert to_flyteidl(lit) == pb
 
 
+def pb_binary(value: bytes, tag: str = "msgpack") -> literals_pb2.Literal:
+    return literals_pb2.Literal(scalar=literals_pb2.Scalar(binary=literals_pb2.Binary(value=value, tag=tag)))
+
+
+#: elements protobuf serializes to the size of a uniform column's, or close: a size proof must not take them as one
+_ODD_ELEMENTS = {
+    "binary": (
+        [pb_binary(b"ab"), pb_binary(b"cd"), pb_binary(b"ef")],
+        [
+            pb_binary(b"cd", "msgpacx"),  # another tag of the same length
+            pb_binary(b"", "msgpack"),  # an empty value (proto3 leaves it out)
+            pb_binary(b"cd", ""),  # no tag
+            pb_binary(b"cd", "msgpack!"),
+            pb_scalar(string_value="abcdefghijkl"),
+        ],
+    ),
+    "string_value": (
+        [pb_scalar(string_value="ab"), pb_scalar(string_value="cd"), pb_scalar(string_value="ef")],
+        [pb_scalar(integer=1), pb_scalar(string_value=""), pb_binary(b"c", ""), pb_scalar(boolean=True)],
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", list(_ODD_ELEMENTS))
+def test_a_size_proof_takes_only_uniform_strings_and_binaries_as_one_column(kind: str) -> None:
+    uniform, odd_ones = _ODD_ELEMENTS[kind]
+    pb = literals_pb2.Literal(collection=literals_pb2.LiteralCollection(literals=uniform))
+    assert from_flyteidl(pb).collection.is_packed  # type: ignore[union-attr]
+    for odd in odd_ones:
+        for at in (0, 1, 3):
+            elements = list(uniform)
+            elements.insert(at, odd)
+            pb = literals_pb2.Literal(collection=literals_pb2.LiteralCollection(literals=elements))
+            lit = from_flyteidl(pb)
+            assert to_flyteidl(lit) == pb, (odd, at)
+            decorated = literals_pb2.Literal(collection=literals_pb2.LiteralCollection(literals=list(uniform)))
+            decorated.collection.literals[at % 3].hash = "h"
+            assert to_flyteidl(from_flyteidl(decorated)) == decorated
+        maps = literals_pb2.Literal(
+            map=literals_pb2.LiteralMap(literals={**{f"k{i}": e for i, e in enumerate(uniform)}, "odd": odd})
+        )
+        lit = from_flyteidl(maps)
+        assert to_flyteidl(lit) == maps, odd
+
+
+def test_a_map_protobuf_writes_is_read_packed_by_size_whatever_its_key_lengths() -> None:
+    keys = ["", "k", "key" * 50, "ключ", "x" * 200]  # an empty key, a long one, non-ASCII, a two-byte length
+    for value in (pb_scalar(float_value=0.5), pb_scalar(string_value="s"), pb_binary(b"v")):
+        pb = literals_pb2.Literal(map=literals_pb2.LiteralMap(literals={k: value for k in keys}))
+        lit = from_flyteidl(pb)
+        assert isinstance(lit, Literal) and lit.map is not None and lit.map.is_packed
+        assert to_flyteidl(lit) == pb
+
+
 @settings(max_examples=300)
 @given(st.lists(INT64, min_size=2, max_size=20), st.data())
 def test_mutated_int_collections_read_as_protobuf_reads_them(values: list[int], data: st.DataObject) -> None:

@@ -106,6 +106,21 @@ class KindCodec:
         """Each element ``Literal``'s canonical byte size (one int when all are equal), under the same rule."""
         return None
 
+    def view_literal_size(self, literal_view: Any, column: Column) -> int | None:
+        """The total canonical size of ``column``'s element ``Literal`` messages, told by the merged view in C.
+
+        The merged leaf message (``Prim``, ``Bin``) holds every element's leaf
+        fields, so its ``ByteSize()`` is the sum of their sizes; each element
+        adds its ``scalar`` and kind headers, two bytes each when lengths are
+        below 128. In bytes protobuf serialized itself, an element holds each
+        field at most once and nothing is smaller than its canonical form, so
+        a payload of exactly this size (plus each element's own two-byte
+        header) is exactly the column's elements; larger lengths or anything
+        else in an element only make it larger. Only for such bytes
+        (``CANONICAL``); may consume the view. ``None``: the kind cannot tell.
+        """
+        return None
+
     def matches_payload(self, column: Column, payload: bytes) -> bool | None:
         """Whether ``payload`` is exactly the canonical collection of ``column``, told faster than by encoding it."""
         return None

@@ -62,7 +62,11 @@ class _PrimitiveCodec(KindCodec):
         return PrimitiveColumn.unchecked(self.kind, values) if len(values) else None
 
     def held(self, values: Any) -> Sequence[Any]:
-        return tuple(values)
+        held: list[Any] = values[:]  # a list, built in C
+        return held
+
+    def view_literal_size(self, literal_view: Any, column: Column) -> int | None:
+        return 4 * len(column) + int(literal_view.scalar.primitive.ByteSize())
 
     def wrap_rows(self, rows: Rows) -> Rows:
         """Rows holding each element's ``Primitive`` bytes → each element's ``Literal`` bytes."""
@@ -109,6 +113,11 @@ class IntegerCodec(_PrimitiveCodec):
 
     def canonical_size(self, column: Column) -> int | None:
         return 7 * len(column) + _varint_sizes_total(column.values)  # type: ignore[attr-defined]
+
+    def view_literal_size(self, literal_view: Any, column: Column) -> int | None:
+        if _frames.numpy() is not None:
+            return None  # numpy's varint lengths (canonical_size) are faster than protobuf's ByteSize here
+        return super().view_literal_size(literal_view, column)
 
     def literal_sizes(self, column: Column) -> Sequence[int] | int | None:
         np = _frames.numpy()
@@ -176,26 +185,33 @@ def _int_collection_matches(np: Any, values: Sequence[int], payload: bytes) -> b
     ``k`` bytes (``k`` the minimal length of its value): its last byte low, the
     others high. Then every element holds exactly one integer, so the merged
     values are the elements' values in order, and the bytes are canonical.
+    The seven head bytes and the varint's first byte of each element are read
+    as one little-endian word (an overlapping view, one gather per element).
     """
     u = np.frombuffer(int64_values(values), dtype=np.int64).view(np.uint64)
-    k = varint_lengths(np, u)
-    sizes = k + 7
+    k = varint_lengths(np, u).astype(np.uint64)
+    sizes = k + np.uint64(7)
     if int(sizes.sum()) != len(payload):
         return False
     data = np.frombuffer(payload, dtype=np.uint8)
-    starts = np.cumsum(sizes) - sizes
-    for offset, byte in enumerate(_INT_PREFIX):
-        expected = k + byte if offset % 2 else byte
-        if not bool((data[starts + offset] == expected).all()):
-            return False
-    if np.any(data[starts + sizes - 1] >= 0x80):
+    ends = np.cumsum(sizes)
+    starts = ends - sizes
+    # every element is 8 bytes or more, so each start has a whole word after it
+    heads = np.ndarray(shape=(len(data) - 7,), dtype="<u8", buffer=payload, strides=(1,))[starts.astype(np.intp)]
+    expected = k * np.uint64(_INT_LENGTHS) + np.uint64(_INT_HEAD)
+    if not bool(((heads & np.uint64(_SEVEN_BYTES)) == expected).all()):
         return False
-    # the prefixes are low bytes, so the high bytes all lie in the varints: k - 1 in each, none elsewhere
-    return int(np.count_nonzero(data >= 0x80)) == int((k - 1).sum())
+    if np.any(data[(ends - np.uint64(1)).astype(np.intp)] >= 0x80):
+        return False
+    # the heads are low bytes, so the high bytes all lie in the varints: k - 1 in each, none elsewhere
+    return int(np.count_nonzero(data >= 0x80)) == int((k - np.uint64(1)).sum())
 
 
-#: bytes 0-6 of a collection element holding an integer whose varint has k bytes: 0a k+5 0a k+3 0a k+1 08
-_INT_PREFIX = (0x0A, 5, 0x0A, 3, 0x0A, 1, 0x08)
+#: bytes 0-6 of a collection element holding an integer whose varint has k bytes, 0a k+5 0a k+3 0a k+1 08, as a
+#: little-endian word: the constant bytes plus k times a one in each length byte
+_INT_HEAD = int.from_bytes(bytes((0x0A, 5, 0x0A, 3, 0x0A, 1, 0x08, 0)), "little")
+_INT_LENGTHS = int.from_bytes(bytes((0, 1, 0, 1, 0, 1, 0, 0)), "little")
+_SEVEN_BYTES = (1 << 56) - 1
 
 
 # --------------------------------------------------------------------------- fixed-width kinds
@@ -241,6 +257,9 @@ class FloatCodec(_PrimitiveCodec):
     def canonical_size(self, column: Column) -> int | None:
         return 15 * len(column)
 
+    def view_literal_size(self, literal_view: Any, column: Column) -> int | None:
+        return None  # canonical_size needs no pass at all
+
     def literal_sizes(self, column: Column) -> Sequence[int] | int | None:
         return 13
 
@@ -272,6 +291,9 @@ class BooleanCodec(_PrimitiveCodec):
 
     def canonical_size(self, column: Column) -> int | None:
         return 8 * len(column)
+
+    def view_literal_size(self, literal_view: Any, column: Column) -> int | None:
+        return None  # canonical_size needs no pass at all
 
     def literal_sizes(self, column: Column) -> Sequence[int] | int | None:
         return 6
@@ -385,17 +407,23 @@ class BinaryCodec(KindCodec):
 
     def encode_collection(self, column: Column) -> bytes:
         values: Sequence[bytes] = column.values  # type: ignore[attr-defined]
+        n = len(values)
+        if not n:
+            return b""
         tail = self._tail(column.tag)  # type: ignore[attr-defined]
         heads = self._heads(tail, 1)
-        width = 3 if tail else 2
-        parts: list[bytes] = [tail] * (width * len(values))
-        parts[0::width] = map(heads.__getitem__, map(len, values))
-        parts[1::width] = values
+        # each tag goes with the next element's head: one piece between two values, not two
+        joints = _Heads(lambda size: tail + heads[size])
+        lengths = list(map(len, values))
+        parts: list[bytes] = [tail] * (2 * n + 1)
+        parts[0] = heads[lengths[0]]
+        parts[1::2] = values
+        parts[2:-1:2] = map(joints.__getitem__, lengths[1:])
         return b"".join(parts)
 
     def from_view(self, literal_view: Any, count: Callable[[], int]) -> Column | None:
         binary = literal_view.scalar.binary
-        values = tuple(binary.value)
+        values = binary.value[:]  # a list of bytes, built in C
         if not values:
             return None
         tags = binary.tag
@@ -444,6 +472,26 @@ class BinaryCodec(KindCodec):
             return bool((data[ends[:, None] - len(tail) + np.arange(len(tail))] == tail).all())
         return True
 
+    def view_literal_size(self, literal_view: Any, column: Column) -> int | None:
+        """The merged ``Bin``'s size, once every element is shown to hold exactly one tag, the column's.
+
+        Each canonical element holds at most one tag, so as many tags as
+        elements means one each; with the values cleared, the merged message
+        serializes to its tag fields alone, which must be the column's tag
+        field repeated (compared as bytes, in C).
+        """
+        binary = literal_view.scalar.binary
+        n = len(column)
+        size = int(binary.ByteSize())
+        tail = self._tail(column.tag)  # type: ignore[attr-defined]
+        if len(binary.tag) != (n if tail else 0):
+            return None
+        if tail:
+            binary.ClearField("value")
+            if binary.SerializeToString() != tail * n:
+                return None
+        return 4 * n + size
+
     def canonical_size(self, column: Column) -> int | None:
         if _frames.numpy() is not None:
             return None  # the offsets check (matches_payload) also proves the tag of every element
@@ -459,6 +507,8 @@ class BinaryCodec(KindCodec):
         return sum(self._literal_sizes(column, 1))
 
     def literal_sizes(self, column: Column) -> Sequence[int] | int | None:
+        if _frames.numpy() is not None:
+            return None  # from_view left the elements' tags to be checked at their offsets: sizes prove nothing of them
         return self._literal_sizes(column, 0)
 
     def _literal_sizes(self, column: Column, framing: int) -> list[int]:

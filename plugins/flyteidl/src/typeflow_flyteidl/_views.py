@@ -70,6 +70,9 @@ def view(name: str) -> Any:
                 f = m.field.add(name=fname, number=number, type=ftype, label=label)  # type: ignore[arg-type]
                 if type_name:
                     f.type_name = f".{_PACKAGE}.{type_name}"
+                elif label == _REPEATED and ftype not in (_STRING, _BYTES):
+                    # unpacked, as each element holds it: ByteSize() is then the elements' fields' total size
+                    f.options.packed = False
         pool = descriptor_pool.DescriptorPool()
         pool.Add(proto)
         for message in _LAYOUT:

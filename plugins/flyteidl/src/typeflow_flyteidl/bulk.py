@@ -35,6 +35,7 @@ from typeflow.literals import Literal, PackedLiteralMap, PackedLiterals
 
 from . import _frames, _views
 from ._codec import CODECS, Fallback, KindCodec, codec_of
+from ._frames import varint_size
 from ._nested import ListCodec, LiteralsCodec, MapCodec, NoneCodec, UnionCodec, entry_sizes, map_entry_parts
 from ._primitives import BinaryCodec, BooleanCodec, FloatCodec, IntegerCodec, StringCodec, strided
 from ._times import DatetimeCodec, DurationCodec
@@ -207,15 +208,18 @@ def decode_collection(payload: bytes, first: Literal) -> Column | None:
         return None
     try:
         column = codec.from_view(view.literals, lambda: _count(payload))
-        if column is None or not _exact(codec, column, payload):
+        if column is None or not _exact(codec, column, payload, view.literals):
             return None
     except (Fallback, TypeError, ValueError, OverflowError, UnicodeError):
         return None  # the element decoder reads it, and says what is wrong if anything is
     return column
 
 
-def _exact(codec: KindCodec, column: Column, payload: bytes) -> bool:
+def _exact(codec: KindCodec, column: Column, payload: bytes, literal_view: Any) -> bool:
     if CANONICAL.get():
+        literals = codec.view_literal_size(literal_view, column)
+        if literals is not None and literals + 2 * len(column) == len(payload):
+            return True  # each element's own header, two bytes: nothing else is in the payload
         size = codec.canonical_size(column)
         if size is not None:
             return size == len(payload)
@@ -233,20 +237,49 @@ def decode_map(payload: bytes, first: Literal) -> PackedLiteralMap | None:
     view = _views.parse("Map", payload)
     if view is None:
         return None
-    keys = list(view.literals.key)
+    entries = view.literals
+    keys = entries.key[:]  # a list, built in C
     try:
-        column = codec.from_view(view.literals.value, keys.__len__)
+        column = codec.from_view(entries.value, keys.__len__)
         if column is None or len(column) != len(keys):
             return None
         canonical = CANONICAL.get()
         if not canonical and len(set(keys)) != len(keys):
             return None  # a repeated key: protobuf keeps the last; the element decoder does too
         packed = PackedLiteralMap.unchecked(keys, column)
+        if canonical and _sized(codec, entries, column, len(payload)):
+            return packed
         sizes = codec.literal_sizes(column) if canonical else None
         exact = _map_size(keys, sizes) == len(payload) if sizes is not None else encode_map(packed) == payload
     except (Fallback, TypeError, ValueError, OverflowError, UnicodeError):
         return None
     return packed if exact else None
+
+
+def _sized(codec: KindCodec, entries: Any, column: Column, size: int) -> bool:
+    """Whether canonical map entries of ``size`` bytes, merged in ``entries``, are exactly the keys and ``column``.
+
+    The merged entry's ``ByteSize()`` less its merged value is the size of
+    every key field; the value literals' total comes from the codec (see
+    :meth:`KindCodec.view_literal_size`); each entry adds its own header and
+    its value's, two bytes each at the least.
+    """
+    n = len(column)
+    keys_size = int(entries.ByteSize())  # before the codec may consume the merged value
+    if entries.HasField("value"):
+        keys_size -= _field_size(int(entries.value.ByteSize()))
+    literals = codec.view_literal_size(entries.value, column)
+    if literals is None:
+        fixed = codec.literal_sizes(column)
+        if not isinstance(fixed, int):
+            return False
+        literals = fixed * n
+    return keys_size + literals + 4 * n == size
+
+
+def _field_size(size: int) -> int:
+    """The size of a length-delimited field (one-byte tag) holding ``size`` bytes."""
+    return 1 + varint_size(size) + size
 
 
 def _map_size(keys: Sequence[str], sizes: Sequence[int] | int) -> int:
