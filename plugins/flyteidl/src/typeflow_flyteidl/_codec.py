@@ -121,7 +121,7 @@ class KindCodec:
         """
         return None
 
-    def matches_payload(self, column: Column, payload: bytes) -> bool | None:
+    def matches_payload(self, column: Column, payload: bytes | memoryview) -> bool | None:
         """Whether ``payload`` is exactly the canonical collection of ``column``, told faster than by encoding it."""
         return None
 

@@ -126,7 +126,7 @@ class IntegerCodec(_PrimitiveCodec):
             return varint_lengths(np, u) + 5  # type: ignore[no-any-return]
         return [5 + len(varint(v)) for v in column.values]  # type: ignore[attr-defined]
 
-    def matches_payload(self, column: Column, payload: bytes) -> bool | None:
+    def matches_payload(self, column: Column, payload: bytes | memoryview) -> bool | None:
         np = _frames.numpy()
         if np is None or not len(column):
             return None
@@ -147,7 +147,6 @@ def _int_collection_numpy(np: Any, values: Sequence[int]) -> bytes:
     k = varint_lengths(np, u).astype(np.uint8)
     octets = np.ascontiguousarray(u.astype("<u8").view(np.uint8).reshape(n, 8).T)  # octets[q] = byte q of every value
     cols = np.empty((17, n), dtype=np.uint8)
-    keep = np.empty((17, n), dtype=bool)
     cols[0] = 0x0A
     np.add(k, 5, out=cols[1])
     cols[2] = 0x0A
@@ -155,7 +154,6 @@ def _int_collection_numpy(np: Any, values: Sequence[int]) -> bytes:
     cols[4] = 0x0A
     np.add(k, 1, out=cols[5])
     cols[6] = 0x08
-    keep[:7] = True
     for j in range(10):
         q, r = divmod(7 * j, 8)
         group = cols[7 + j]
@@ -163,10 +161,11 @@ def _int_collection_numpy(np: Any, values: Sequence[int]) -> bytes:
         if r > 1 and q + 1 < 8:
             group |= octets[q + 1] << (8 - r)
         group &= 0x7F
-        np.greater(k, j, out=keep[7 + j])
         if j < 9:
             group |= (k > j + 1).view(np.uint8) << 7
-    data: bytes = np.ascontiguousarray(cols.T)[np.ascontiguousarray(keep.T)].tobytes()
+    # row i keeps its 7 head bytes and k[i] varint bytes (one broadcast comparison, already row-major)
+    keep = np.arange(17, dtype=np.uint8)[None, :] < (k + 7)[:, None]
+    data: bytes = np.ascontiguousarray(cols.T)[keep].tobytes()
     return data
 
 
@@ -178,7 +177,7 @@ def _varint_sizes_total(values: Sequence[int]) -> int:
     return sum(len(varint(v)) for v in values)
 
 
-def _int_collection_matches(np: Any, values: Sequence[int], payload: bytes) -> bool:
+def _int_collection_matches(np: Any, values: Sequence[int], payload: bytes | memoryview) -> bool:
     """Whether ``payload`` is the canonical collection of ``values``, from its bytes at computed offsets.
 
     Each element must be ``0a k+5 0a k+3 0a k+1 08`` then a varint of exactly
@@ -189,22 +188,24 @@ def _int_collection_matches(np: Any, values: Sequence[int], payload: bytes) -> b
     as one little-endian word (an overlapping view, one gather per element).
     """
     u = np.frombuffer(int64_values(values), dtype=np.int64).view(np.uint64)
-    k = varint_lengths(np, u).astype(np.uint64)
-    sizes = k + np.uint64(7)
-    if int(sizes.sum()) != len(payload):
+    k = varint_lengths(np, u)
+    sizes = k.astype(np.intp) + 7
+    total = int(sizes.sum())
+    if total != len(payload):
         return False
     data = np.frombuffer(payload, dtype=np.uint8)
     ends = np.cumsum(sizes)
     starts = ends - sizes
     # every element is 8 bytes or more, so each start has a whole word after it
-    heads = np.ndarray(shape=(len(data) - 7,), dtype="<u8", buffer=payload, strides=(1,))[starts.astype(np.intp)]
-    expected = k * np.uint64(_INT_LENGTHS) + np.uint64(_INT_HEAD)
+    heads = np.ndarray(shape=(len(data) - 7,), dtype="<u8", buffer=payload, strides=(1,))[starts]
+    expected = k.astype(np.uint64) * np.uint64(_INT_LENGTHS) + np.uint64(_INT_HEAD)
     if not bool(((heads & np.uint64(_SEVEN_BYTES)) == expected).all()):
         return False
-    if np.any(data[(ends - np.uint64(1)).astype(np.intp)] >= 0x80):
+    ends -= 1
+    if np.any(data[ends] >= 0x80):
         return False
     # the heads are low bytes, so the high bytes all lie in the varints: k - 1 in each, none elsewhere
-    return int(np.count_nonzero(data >= 0x80)) == int((k - np.uint64(1)).sum())
+    return int(np.count_nonzero(data >= 0x80)) == total - 8 * len(u)
 
 
 #: bytes 0-6 of a collection element holding an integer whose varint has k bytes, 0a k+5 0a k+3 0a k+1 08, as a
@@ -439,7 +440,7 @@ class BinaryCodec(KindCodec):
             return None  # elements with different tags: not one column
         return PrimitiveColumn.unchecked("binary", values, tag)
 
-    def matches_payload(self, column: Column, payload: bytes) -> bool | None:
+    def matches_payload(self, column: Column, payload: bytes | memoryview) -> bool | None:
         """Whether ``payload`` is exactly the canonical elements of ``column``, checked at computed offsets (numpy).
 
         With every length below 128 each element is ``0a L 0a L 1a L [0a n

@@ -80,7 +80,7 @@ def view(name: str) -> Any:
     return _classes[name]
 
 
-def parse(name: str, payload: bytes) -> Any:
+def parse(name: str, payload: bytes | memoryview) -> Any:
     """``payload`` parsed as the view ``name``, or ``None`` when protobuf refuses it (e.g. a string not UTF-8)."""
     from google.protobuf.message import DecodeError
 

@@ -193,12 +193,12 @@ def codec_for(first: Literal) -> KindCodec | None:
     return None
 
 
-def _count(payload: bytes) -> int:
+def _count(payload: bytes | memoryview) -> int:
     counted = _views.parse("Count", payload)
     return -1 if counted is None else len(counted.literals)
 
 
-def decode_collection(payload: bytes, first: Literal) -> Column | None:
+def decode_collection(payload: bytes | memoryview, first: Literal) -> Column | None:
     """The column of ``LiteralCollection`` bytes, or ``None`` when they are not exactly one column's elements."""
     codec = codec_for(first)
     if codec is None:
@@ -215,7 +215,7 @@ def decode_collection(payload: bytes, first: Literal) -> Column | None:
     return column
 
 
-def _exact(codec: KindCodec, column: Column, payload: bytes, literal_view: Any) -> bool:
+def _exact(codec: KindCodec, column: Column, payload: bytes | memoryview, literal_view: Any) -> bool:
     if CANONICAL.get():
         literals = codec.view_literal_size(literal_view, column)
         if literals is not None and literals + 2 * len(column) == len(payload):
@@ -229,7 +229,7 @@ def _exact(codec: KindCodec, column: Column, payload: bytes, literal_view: Any) 
     return codec.encode_collection(column) == payload
 
 
-def decode_map(payload: bytes, first: Literal) -> PackedLiteralMap | None:
+def decode_map(payload: bytes | memoryview, first: Literal) -> PackedLiteralMap | None:
     """A packed map of ``LiteralMap`` bytes, or ``None`` when its values are not exactly one column's elements."""
     codec = codec_for(first)
     if codec is None:

@@ -156,7 +156,8 @@ def first_literal(payload: bytes, entry: bool = False) -> Literal | None:
 def decode_collection(data: bytes, span: Span, where: str) -> LiteralCollection:
     first = _first_field(data, span)
     if first is not None and first[1]:  # two or more elements: try reading them as one column
-        column = bulk.decode_collection(data[span[0] : span[1]], decode_literal(data, first[0], f"{where}[0]"))
+        # a view of the payload, not a copy: a packed collection's payload is most of the message
+        column = bulk.decode_collection(memoryview(data)[span[0] : span[1]], decode_literal(data, first[0], f"{where}[0]"))
         if column is not None:
             return LiteralCollection(PackedLiterals.of(column))
     spans = _Fields(data, span, {1: LEN}, frozenset({1}), where).get(1) or []
@@ -169,7 +170,7 @@ def decode_literal_map(data: bytes, span: Span, where: str = "$") -> LiteralMap:
     first = _first_field(data, span)
     if first is not None and first[1]:
         key, value_span = _map_entry(data, first[0], where)
-        packed = bulk.decode_map(data[span[0] : span[1]], decode_literal(data, value_span, f"{where}[{key!r}]"))
+        packed = bulk.decode_map(memoryview(data)[span[0] : span[1]], decode_literal(data, value_span, f"{where}[{key!r}]"))
         if packed is not None:
             return LiteralMap(packed)
     entries = _Fields(data, span, {1: LEN}, frozenset({1}), where).get(1) or []

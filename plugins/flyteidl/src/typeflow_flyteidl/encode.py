@@ -52,14 +52,30 @@ def _string(field: int, value: str, where: str) -> bytes:
 
 def encode_literal(lit: Literal, where: str = "$") -> bytes:
     """The ``flyteidl.core.Literal`` bytes of ``lit``."""
-    if lit.scalar is not None:
-        out = field_message(1, encode_scalar(lit.scalar, f"{where}.scalar"))
-    elif lit.collection is not None:
-        out = field_message(2, encode_collection(lit.collection, where))
+    return b"".join(_literal_parts(lit, where))
+
+
+def _literal_parts(lit: Literal, where: str) -> list[bytes]:
+    """``lit``'s bytes in pieces: a collection's or map's payload is a piece of its own, not copied into its field."""
+    if lit.collection is not None:
+        payload = encode_collection(lit.collection, where)
+        parts = [b"\x12" + varint(len(payload)), payload]
     elif lit.map is not None:
-        out = field_message(3, encode_literal_map(lit.map, where))
+        payload = encode_literal_map(lit.map, where)
+        parts = [b"\x1a" + varint(len(payload)), payload]
+    elif lit.scalar is not None:
+        parts = [field_message(1, encode_scalar(lit.scalar, f"{where}.scalar"))]
     else:
-        out = b""
+        parts = []
+    decoration = _decoration(lit, where)
+    if decoration:
+        parts.append(decoration)
+    return parts
+
+
+def _decoration(lit: Literal, where: str) -> bytes:
+    """A literal's hash, metadata and offloaded metadata fields."""
+    out = b""
     if lit.hash:
         out += field_bytes(4, utf8(lit.hash, f"{where}.hash"))
     if lit.metadata:
@@ -101,10 +117,11 @@ def encode_literal_map(lm: LiteralMap, where: str = "$") -> bytes:
     for key, value in literals.items():
         at = f"{where}[{key!r}]"
         head = field_bytes(1, utf8(key, at)) + b"\x12"
-        lit = encode_literal(value, at)
-        size = varint(len(lit))
+        lit = _literal_parts(value, at)
+        value_size = sum(map(len, lit))
+        size = varint(value_size)
         # the entry's pieces go straight into the one join: a big value is copied once, not at every level
-        parts += (b"\x0a", varint(len(head) + len(size) + len(lit)), head, size, lit)
+        parts += (b"\x0a", varint(len(head) + len(size) + value_size), head, size, *lit)
     return b"".join(parts)
 
 
