@@ -482,25 +482,7 @@ def _decode_datetimes(dec: _Decoder, tree: dict[str, Any], path: _Path | None) -
             return DatetimeColumn(list(map(_dt.datetime.fromisoformat, raw)))
         except ValueError as exc:
             raise _fail(vpath, f"invalid ISO 8601 datetime: {exc}") from None
-    if type(raw) is not bytes:
-        raise _fail(vpath, "expected bytes holding a msgpack array of timestamps")
-    limit = max(len(raw), 1)
-    try:
-        instants = msgpack.unpackb(
-            raw,
-            timestamp=3,
-            ext_hook=_refuse_ext,
-            raw=False,
-            max_str_len=limit,
-            max_bin_len=limit,
-            max_array_len=limit,
-            max_map_len=limit,
-            max_ext_len=limit,
-        )
-    except Exception as exc:  # msgpack raises many types; an out-of-range timestamp raises OverflowError/ValueError
-        raise _fail(vpath, f"not a msgpack array of timestamps ({type(exc).__name__}: {exc})") from None
-    if type(instants) is not list or (instants and not set(map(type, instants)) <= {_dt.datetime}):
-        raise _fail(vpath, "expected a msgpack array of timestamps")
+    instants = _unpack_timestamps(raw, vpath)
     naive = tree.get("naive", False)
     if type(naive) is bytes:
         if len(naive) != len(instants) or naive.translate(None, b"\x00\x01"):
