@@ -5,8 +5,9 @@ The default is a persistent folder, ``$XDG_CACHE_HOME/typeflow`` or
 ``s3://bucket/prefix``) or ``engine.context(storage=...)`` overrides it.
 
 Blobs get unique names. Local writes are atomic: data goes to a temporary
-file beside the target and is renamed into place only when complete, so no
-partial file is ever visible at a final path. Remote writes go through
+``.part`` file (in the storage folder's ``.typeflow-partial`` folder) and is
+renamed into place only when complete, so no partial file is ever visible at
+a final path; ``.part`` files of killed writers are swept (:mod:`typeflow._partial`). Remote writes go through
 fsspec; a failed write is discarded (an S3 multipart upload is aborted, a file
 system that shows a file while it is written has it removed). Every failure,
 including one raised while a remote file is read or written and a remote read
@@ -39,7 +40,7 @@ from contextlib import contextmanager
 from enum import Enum
 from typing import IO, Any, Literal, cast
 
-from typeflow import deadlines
+from typeflow import _partial, deadlines
 from typeflow.confine import ReadLocation, ReadPolicy
 from typeflow.deadlines import Clock
 from typeflow.errors import StorageError, TypeflowError
@@ -268,22 +269,31 @@ class LocalStorage(Storage):
     def open_write(self, uri: str, *, deadline: Deadline = FROM_ENVIRONMENT) -> Iterator[IO[bytes]]:
         path = _local_path(uri)
         directory = os.path.dirname(path)
-        temp = os.path.join(directory, f".{os.path.basename(path)}.{uuid.uuid4().hex[:8]}.part")
         try:
             os.makedirs(directory, exist_ok=True)
-            f = open(temp, "wb")  # noqa: SIM115 - closed below, before the rename
+            _partial.sweep_now_and_then(self.url)
+            temp = _partial.temp_path(self.url, path)
+            f = _partial.open_partial(temp)
         except OSError as exc:
             raise _wrap("write", uri, exc) from exc
+        renamed = False
         try:
             with f:
                 yield f
+                f.flush()
                 if _fsync_wanted():
-                    f.flush()
                     os.fsync(f.fileno())  # the data is on disk before the name points at it
-            os.replace(temp, path)
+                if _partial.RENAME_WHILE_OPEN:  # still locked: a sweep never takes a finished write for a dead one
+                    _partial.rename_into_place(temp, path)
+                    renamed = True
+            if not renamed:
+                _partial.rename_into_place(temp, path)
+                renamed = True
             note_written(uri)
         except BaseException as exc:
             _remove_quietly(temp)
+            if renamed:
+                _remove_quietly(path)  # closing failed after the rename: what is there may be incomplete
             if isinstance(exc, OSError) and not isinstance(exc, TypeflowError):
                 raise _wrap("write", uri, exc) from exc
             raise

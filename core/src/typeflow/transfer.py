@@ -33,7 +33,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any, cast
 
-from typeflow import budgets, deadlines
+from typeflow import _partial, budgets, deadlines
 from typeflow.deadlines import Clock
 from typeflow.errors import ReadBudgetError, StorageError, TypeflowError
 from typeflow.progress import Transfer
@@ -289,19 +289,30 @@ def _copy_stored(path: str, uri: str, dst: str, transfer: Transfer) -> None:
             raise
 
 
-def _put_local(src: str, dst: str, transfer: Transfer, folder_made: bool = False) -> None:
-    """Copy into local storage: beside the target first, renamed into place when complete."""
-    temp = os.path.join(os.path.dirname(dst), f".{os.path.basename(dst)}.{uuid.uuid4().hex[:8]}.part")
+def _put_local(src: str, dst: str, transfer: Transfer, folder_made: bool = False, root: str | None = None) -> None:
+    """Copy into local storage: to a ``.part`` file first (see :mod:`typeflow._partial`), renamed into place when complete.
+
+    ``root``: the local storage folder ``dst`` is in, if any (its partial folder holds the ``.part``).
+    """
+    temp = ""
     try:
         if not folder_made:
             os.makedirs(os.path.dirname(dst), exist_ok=True)
-        _copy(src, temp, transfer)
-        os.replace(temp, dst)
+        if root is not None:
+            _partial.sweep_now_and_then(root)
+        temp = _partial.temp_path(root, dst)
+        with open(src, "rb") as fin, _partial.open_partial(temp) as fout:
+            _copy_open(fin, fout, transfer)
+            if _partial.RENAME_WHILE_OPEN:
+                _partial.rename_into_place(temp, dst)
+        if not _partial.RENAME_WHILE_OPEN:
+            _partial.rename_into_place(temp, dst)
     except BaseException as exc:
-        try:
-            os.remove(temp)
-        except OSError:
-            pass
+        if temp:
+            try:
+                os.remove(temp)
+            except OSError:
+                pass
         if isinstance(exc, OSError) and not isinstance(exc, TypeflowError):
             raise _wrap("write", dst, exc) from exc
         raise
@@ -334,7 +345,7 @@ def upload_file(ctx: TransformContext, src: str, uri: str) -> int:
     where = _where(ctx.storage, uri)
     with Transfer(ctx, "upload", uri, size) as transfer:
         if where.local:
-            _put_local(src, where.path, transfer)
+            _put_local(src, where.path, transfer, root=_local_root(ctx.storage))
         else:
             seconds = deadlines.io_deadline(ctx)
             try:
@@ -517,7 +528,7 @@ def upload_tree(ctx: TransformContext, src_root: str, entries: Sequence[Entry], 
     with Transfer(ctx, "upload", prefix, total, files=len(entries)) as transfer:
         try:
             if where.local and not os.path.lexists(where.path):
-                _put_local_tree(where.path, entries, transfer, limit)
+                _put_local_tree(where.path, entries, transfer, limit, _local_root(ctx.storage))
             elif where.local:  # into a folder that exists already (a destination the user named): file by file
                 _make_folders(where.path, entries)
 
@@ -569,16 +580,24 @@ def upload_tree(ctx: TransformContext, src_root: str, entries: Sequence[Entry], 
     note_written(prefix)
 
 
-def _put_local_tree(dst: str, entries: Sequence[Entry], transfer: Transfer, limit: int) -> None:
-    """Copy a tree into a new local folder: written beside it, renamed into place whole when complete.
+def _put_local_tree(dst: str, entries: Sequence[Entry], transfer: Transfer, limit: int, root: str | None = None) -> None:
+    """Copy a tree into a new local folder: written to a ``.part`` folder, renamed into place whole when complete.
 
     One rename for the directory instead of one per file, and no reader ever
     sees a directory with some of its files: it is there complete, or not at all.
+    The ``.part`` folder is held like a ``.part`` file (:mod:`typeflow._partial`).
     """
     parent = os.path.dirname(dst)
-    temp = os.path.join(parent, f".{os.path.basename(dst)}.{uuid.uuid4().hex[:8]}.part")
+    os.makedirs(parent, exist_ok=True)
+    if root is not None:
+        _partial.sweep_now_and_then(root)
+    temp = _partial.temp_path(root, dst)
+    held: int | None = None
     try:
         os.makedirs(temp)  # an empty directory is an empty folder, and it exists
+        if _partial.RENAME_WHILE_OPEN:  # POSIX: a folder can be locked, and renamed while open
+            held = os.open(temp, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+            _partial.hold(held)
         _make_folders(temp, entries)
 
         def job(e: Entry) -> Callable[[], None]:
@@ -588,12 +607,20 @@ def _put_local_tree(dst: str, entries: Sequence[Entry], transfer: Transfer, limi
             return run
 
         _run_threads([job(e) for e in entries], limit)
-        os.replace(temp, dst)
+        _partial.rename_into_place(temp, dst)  # while held: a sweep never takes a finished tree for a dead writer's
     except BaseException as exc:
         shutil.rmtree(temp, ignore_errors=True)
         if isinstance(exc, OSError) and not isinstance(exc, TypeflowError):
             raise _wrap("write", dst, exc) from exc
         raise
+    finally:
+        if held is not None:
+            os.close(held)
+
+
+def _local_root(storage: Storage) -> str | None:
+    """The folder of a local storage (whose partial folder holds unfinished writes), else ``None``."""
+    return storage.url if isinstance(storage, LocalStorage) else None
 
 
 def _make_folders(root: str, entries: Sequence[Entry]) -> None:

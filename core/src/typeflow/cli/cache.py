@@ -5,7 +5,8 @@ else ``~/.cache/typeflow``) only grows: every blob a conversion writes stays
 there. ``info`` counts its blobs and their size; ``clear`` removes them.
 
 ``clear`` removes only what typeflow writes there: the two-hex-digit folders
-blob URIs live in (``3f/3fa2...npy``) and unfinished ``.part`` files. Anything
+blob URIs live in (``3f/3fa2...npy``) and the unfinished writes of writers
+that are gone (``.typeflow-partial``; a live writer's is kept). Anything
 else in the folder is left alone, so pointing ``TYPEFLOW_STORAGE`` at a
 folder that also holds other files cannot lose them. Remote storage
 (``s3://...``) is not touched: use the bucket's own lifecycle rules.
@@ -102,9 +103,12 @@ def _confirmed(before: Usage) -> bool:
 
 
 def clear(root: str) -> None:
-    """Remove typeflow's blob folders under ``root``; other files there stay."""
+    """Remove typeflow's blob folders under ``root``, and dead writers' unfinished writes; other files there stay."""
+    from typeflow import _partial
+
     for folder in blob_folders(root):
         shutil.rmtree(folder)
+    _partial.sweep(root, older_than=0)
 
 
 def run(args: argparse.Namespace) -> int:
