@@ -86,11 +86,6 @@ def _seconds(deadline: Deadline) -> float | None:
     return deadlines.io_deadline() if deadline is FROM_ENVIRONMENT else deadline
 
 
-def _fsync_wanted() -> bool:
-    """``TYPEFLOW_FSYNC=1``: local writes reach the disk before they are renamed into place (read at write time)."""
-    return os.environ.get("TYPEFLOW_FSYNC", "") not in ("", "0", "false", "False", "no")
-
-
 def default_storage_url() -> str:
     """``TYPEFLOW_STORAGE``, else ``$XDG_CACHE_HOME/typeflow``, else ``~/.cache/typeflow``."""
     configured = os.environ.get("TYPEFLOW_STORAGE")
@@ -281,14 +276,17 @@ class LocalStorage(Storage):
             with f:
                 yield f
                 f.flush()
-                if _fsync_wanted():
-                    os.fsync(f.fileno())  # the data is on disk before the name points at it
+                durable = _partial.fsync_wanted()
+                if durable:
+                    _partial.sync_file(f.fileno())  # the data is on disk before the name points at it
                 if _partial.RENAME_WHILE_OPEN:  # still locked: a sweep never takes a finished write for a dead one
                     _partial.rename_into_place(temp, path)
                     renamed = True
             if not renamed:
                 _partial.rename_into_place(temp, path)
                 renamed = True
+            if durable:
+                _partial.sync_folder(directory)  # and the name itself
             note_written(uri)
         except BaseException as exc:
             _remove_quietly(temp)

@@ -301,12 +301,18 @@ def _put_local(src: str, dst: str, transfer: Transfer, folder_made: bool = False
         if root is not None:
             _partial.sweep_now_and_then(root)
         temp = _partial.temp_path(root, dst)
+        durable = _partial.fsync_wanted()
         with open(src, "rb") as fin, _partial.open_partial(temp) as fout:
             _copy_open(fin, fout, transfer)
+            if durable:
+                fout.flush()
+                _partial.sync_file(fout.fileno())
             if _partial.RENAME_WHILE_OPEN:
                 _partial.rename_into_place(temp, dst)
         if not _partial.RENAME_WHILE_OPEN:
             _partial.rename_into_place(temp, dst)
+        if durable:
+            _partial.sync_folder(os.path.dirname(dst))
     except BaseException as exc:
         if temp:
             try:
@@ -607,7 +613,12 @@ def _put_local_tree(dst: str, entries: Sequence[Entry], transfer: Transfer, limi
             return run
 
         _run_threads([job(e) for e in entries], limit)
+        durable = _partial.fsync_wanted()
+        if durable:
+            _partial.sync_tree(temp)
         _partial.rename_into_place(temp, dst)  # while held: a sweep never takes a finished tree for a dead writer's
+        if durable:
+            _partial.sync_folder(parent)
     except BaseException as exc:
         shutil.rmtree(temp, ignore_errors=True)
         if isinstance(exc, OSError) and not isinstance(exc, TypeflowError):

@@ -1,4 +1,4 @@
-"""Unfinished local writes of killed writers are swept; a live writer's never is (typeflow._partial).
+"""Local writes: the unfinished writes of killed writers are swept, a live writer's never is; TYPEFLOW_FSYNC.
 
 The writers are real processes: one writes a blob through LocalStorage.open_write,
 says where, and waits; the test kills it with SIGKILL (or lets it finish).
@@ -174,3 +174,32 @@ def test_cache_clear_removes_dead_writers_part_files_and_keeps_a_live_ones(root:
     assert len(partials(root)) == 1
     live.finish()
     assert Path(live.first_line).read_bytes() == b"first half second half"
+
+
+@pytest.mark.parametrize("setting", ["1", None])
+def test_typeflow_fsync_syncs_the_data_before_the_rename_and_then_the_folder(
+    root: str, setting: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What os.fsync was called on, seen by a spy that lets every call through to the real fsync."""
+    if setting is None:
+        monkeypatch.delenv("TYPEFLOW_FSYNC", raising=False)
+    else:
+        monkeypatch.setenv("TYPEFLOW_FSYNC", setting)
+    storage = LocalStorage(root)
+    uri = storage.new_uri(".bin")
+    synced: list[tuple[str, bool]] = []
+    real_fsync = os.fsync
+
+    def spy(fd: int) -> None:
+        target = os.readlink(f"/proc/self/fd/{fd}") if os.path.exists("/proc/self/fd") else str(fd)
+        synced.append((target, os.path.exists(uri)))
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", spy)
+    storage.write_bytes(uri, b"durable")
+    if setting is None:
+        assert synced == []
+        return
+    (data, data_then_visible), (folder, _) = synced
+    assert data.endswith(".part") and not data_then_visible, "the data must be on disk before the name points at it"
+    assert folder == os.path.dirname(uri)
