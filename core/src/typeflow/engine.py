@@ -7,6 +7,7 @@ decided by :mod:`typeflow.dispatch`; plugins are loaded by :mod:`typeflow.loader
 
 from __future__ import annotations
 
+import contextvars
 import dataclasses
 import threading
 import types
@@ -30,6 +31,12 @@ from typeflow.transformer import HashMethod, TransformContext, TypeTransformer, 
 __all__ = ["Resolution", "TypeEngine", "trace"]
 
 NoneType = type(None)
+
+#: deepest nesting of literal types (lists of lists of ...) ``guess_python_type`` follows
+MAX_GUESS_DEPTH = 100
+_guess_depth: contextvars.ContextVar[int] = contextvars.ContextVar("typeflow_guess_depth", default=0)
+#: within one guess_python_type call: id(literal type) -> (the literal type, its answer or error)
+_guess_answers: contextvars.ContextVar[dict[int, tuple[LiteralType, Any]]] = contextvars.ContextVar("typeflow_guess_answers")
 
 
 @dataclass(frozen=True)
@@ -205,6 +212,17 @@ class TypeEngine:
             pass
         return plan
 
+    def _plan_to_read(self, python_type: Any) -> _Plan:
+        """:meth:`_plan` for a read: a type no transformer can plan for is a typed error, whatever went wrong."""
+        try:
+            return self._plan(python_type)
+        except TypeflowError:
+            raise
+        except Exception as exc:
+            raise TypeTransformerFailedError(
+                f"cannot read a literal as {_short(python_type)}: {type(exc).__name__}: {exc}", python_type=python_type
+            ) from exc
+
     @default_on_class
     def to_literal_type(self, python_type: Any) -> LiteralType:
         """The :class:`LiteralType` of ``python_type``."""
@@ -272,12 +290,12 @@ class TypeEngine:
             and _is_any(expected_python_type)
         ):
             return None
-        plan = self._plan(expected_python_type)
+        plan = self._plan_to_read(expected_python_type)
         if not isinstance(lv, Literal):
             raise TypeTransformerFailedError("expected a Literal", python_type=expected_python_type, value=lv)
-        if lv.offloaded_metadata is not None:
-            lv = offload.load_offloaded(ctx, lv)
         try:
+            if lv.offloaded_metadata is not None:
+                lv = offload.load_offloaded(ctx, lv)
             value = plan.transformer.to_python_value(ctx, lv, expected_python_type)
         except TypeflowError:
             raise
@@ -330,7 +348,7 @@ class TypeEngine:
             and _is_any(expected_python_type)
         ):
             return None
-        plan = self._plan(expected_python_type)
+        plan = self._plan_to_read(expected_python_type)
         if isinstance(lv, Literal) and lv.offloaded_metadata is not None:
             lv = offload.load_offloaded(ctx, lv)
         if not plan.transformer.is_async:
@@ -347,7 +365,51 @@ class TypeEngine:
         """A Python type for ``literal_type``, asking every transformer (loading plugins if none can).
 
         Fallback transformers are asked last, through ``typeflow_fallback_transformer(typing.Any)``.
+        The literal type may come from an untrusted literal: whatever it holds,
+        the only errors are typeflow errors (a type
+        nested deeper than :data:`MAX_GUESS_DEPTH`, a recursive or malformed
+        dataclass schema, a transformer failing, no transformer claiming it).
         """
+        if not isinstance(literal_type, LiteralType):
+            raise TypeTransformerFailedError(
+                f"guess_python_type needs a LiteralType, not {type_name(type(literal_type))}",
+                hint="pass engine.to_literal_type(t), or a LiteralType read with a literal",
+            )
+        depth = _guess_depth.get()
+        if depth >= MAX_GUESS_DEPTH:
+            raise TypeTransformerFailedError(
+                f"the literal type nests deeper than {MAX_GUESS_DEPTH} levels", hint="pass the Python type explicitly"
+            )
+        # one answer per literal type object within a call: two transformers that both recurse
+        # (List and Iterator on a collection type) would otherwise ask 2^depth times
+        answers = _guess_answers.get() if depth else {}
+        known = answers.get(id(literal_type))
+        if known is not None:
+            if isinstance(known[1], TypeflowError):
+                raise known[1]
+            return known[1]
+        token = _guess_depth.set(depth + 1)
+        answers_token = _guess_answers.set(answers) if not depth else None
+        try:
+            answer = self._guess(literal_type)
+        except RecursionError:  # a transformer's own recursion on a type within the depth limit
+            error = TypeTransformerFailedError(
+                "the literal type nests too deeply to guess a Python type for it", hint="pass the Python type explicitly"
+            )
+            answers[id(literal_type)] = (literal_type, error)
+            raise error from None
+        except TypeflowError as exc:
+            answers[id(literal_type)] = (literal_type, exc)
+            raise
+        finally:
+            _guess_depth.reset(token)
+            if answers_token is not None:
+                _guess_answers.reset(answers_token)
+        answers[id(literal_type)] = (literal_type, answer)
+        return answer
+
+    def _guess(self, literal_type: LiteralType) -> Any:
+        reason: TypeflowError | None = None  # the first transformer that took the literal type for its own and failed
         for attempt in range(2):
             # newest first: a plugin registered later knows its literal types better than the built-ins
             candidates = [reg.transformer for reg in reversed(self.registry.transformers())]
@@ -357,12 +419,22 @@ class TypeEngine:
             for transformer in candidates:
                 try:
                     return transformer.guess_python_type(literal_type)
+                except TypeflowError as exc:
+                    reason = reason or exc
                 except (ValueError, TypeError, NotImplementedError):
-                    continue
+                    continue  # not a literal type this transformer writes
+                except RecursionError:
+                    raise
+                except Exception as exc:  # a transformer's bug must not hide the others, nor escape untyped
+                    reason = reason or TypeTransformerFailedError(
+                        f"transformer {transformer.name} failed to guess a Python type: {type(exc).__name__}: {exc}"
+                    )
             if attempt == 0:
                 self.load_all_plugins()
+        if reason is not None:
+            raise reason
         raise TypeTransformerFailedError(
-            f"no transformer can turn literal type {literal_type} back into a Python type",
+            f"no transformer can turn literal type {_short(literal_type)} back into a Python type",
             hint="pass the Python type explicitly, or install the plugin that wrote the literal",
         )
 
@@ -391,6 +463,15 @@ class TypeEngine:
     ) -> dict[str, Any]:
         """Like :meth:`literal_map_to_kwargs`, awaiting asynchronous transformers together."""
         return await _maps.async_literal_map_to_kwargs(self, ctx, lm, python_types)
+
+
+def _short(value: Any, limit: int = 300) -> str:
+    """``repr(value)`` cut to ``limit`` characters (a literal type from a literal may be huge or deeply nested)."""
+    try:
+        text = repr(value)
+    except RecursionError:
+        return f"<{type(value).__name__} nested too deeply to show>"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _wrap_failure(transformer: TypeTransformer[Any], python_type: Any, value: Any, exc: Exception) -> TypeTransformerFailedError:

@@ -40,7 +40,21 @@ class LiteralsResolver(Mapping[str, Any]):
         variable_map: Mapping[str, LiteralType] | None = None,
         ctx: TransformContext | None = None,
     ) -> None:
+        if not isinstance(literals, (LiteralMap, Mapping)):
+            raise TypeTransformerFailedError(
+                f"LiteralsResolver needs a LiteralMap or a mapping of names to Literals, not {type(literals).__name__}"
+            )
         self._literals: Mapping[str, Literal] = literals.literals if isinstance(literals, LiteralMap) else dict(literals)
+        strays = sorted(repr(n) for n, lv in self._literals.items() if not isinstance(n, str) or not isinstance(lv, Literal))
+        if strays:
+            raise TypeTransformerFailedError(
+                f"LiteralsResolver needs names (str) mapped to Literals; entries {', '.join(strays[:5])} are not",
+                hint="read the literals with typeflow (wire.loads, from_dict, a bridge), or build them with engine.to_literal",
+            )
+        if variable_map is not None and not isinstance(variable_map, Mapping):
+            raise TypeTransformerFailedError(
+                f"variable_map must map names to LiteralTypes, not be a {type(variable_map).__name__}"
+            )
         self._variable_map = dict(variable_map or {})
         wrong = {n: t for n, t in self._variable_map.items() if not isinstance(t, LiteralType)}
         if wrong:
@@ -130,9 +144,27 @@ class LiteralsResolver(Mapping[str, Any]):
     @overload
     def get(self, name: str, as_type: Any = None) -> Any: ...
     def get(self, name: str, as_type: Any = None) -> Any:
-        """The Python value of ``name``, converted once and cached (typed as ``as_type`` when that is a class)."""
-        if name not in self._literals:
-            raise LiteralNotFoundError(name, self._literals)
+        """The Python value of ``name``, converted once and cached (typed as ``as_type`` when that is a class).
+
+        Whatever the literal (and its variable type) holds, every error is a
+        :class:`~typeflow.errors.TypeflowError`.
+        """
+        if not isinstance(name, str) or name not in self._literals:
+            raise LiteralNotFoundError(str(name), self._literals)
+        try:
+            return self._get(name, as_type)
+        except TypeflowError:
+            raise
+        except RecursionError:
+            raise TypeTransformerFailedError(
+                f"cannot read {name!r}: its literal nests too deeply", hint="pass as_type, or check who wrote the literal"
+            ) from None
+        except Exception as exc:  # a plugin's own error: still a typeflow error, naming the entry
+            raise TypeTransformerFailedError(
+                f"cannot read {name!r} as {as_type!r}: {type(exc).__name__}: {exc}", python_type=as_type
+            ) from exc
+
+    def _get(self, name: str, as_type: Any) -> Any:
         ctx = self._context()
         engine = ctx.engine
         literal = self._literals[name]
@@ -157,14 +189,7 @@ class LiteralsResolver(Mapping[str, Any]):
                 return self._native[key]
         except TypeError:
             key = None  # type: ignore[assignment]
-        try:
-            value = engine.to_python_value(ctx, literal, as_type)
-        except TypeflowError:
-            raise
-        except Exception as exc:  # a plugin's own error: still a typeflow error, naming the entry
-            raise TypeTransformerFailedError(
-                f"cannot read {name!r} as {as_type!r}: {type(exc).__name__}: {exc}", python_type=as_type
-            ) from exc
+        value = engine.to_python_value(ctx, literal, as_type)
         if key is not None:
             self._native[key] = value
         return value

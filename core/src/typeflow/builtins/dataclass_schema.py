@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+import keyword
 import typing
 from collections.abc import Callable
 from typing import Any
+
+from typeflow.errors import TypeTransformerFailedError
 
 __all__ = ["dataclass_from_schema", "json_schema"]
 
@@ -48,45 +51,118 @@ def json_schema(cls: type, plugin: Any = None, stand_in: Callable[[], type] | No
 _JSON_SIMPLE = {"integer": int, "number": float, "string": str, "boolean": bool, "null": NoneType}
 _FORMATS = {"date-time": _dt.datetime, "date": _dt.date, "duration": _dt.timedelta}
 
-
-def _schema_type(schema: dict[str, Any], defs: dict[str, Any], name: str) -> Any:
-    if "$ref" in schema:
-        ref = schema["$ref"].rsplit("/", 1)[-1]
-        if ref not in defs:
-            raise ValueError(f"unresolved $ref {schema['$ref']}")
-        return _schema_type(defs[ref], defs, ref)
-    if "anyOf" in schema:
-        variants = tuple(_schema_type(s, defs, name) for s in schema["anyOf"])
-        return typing.Union[variants] if len(variants) > 1 else variants[0]
-    kind = schema.get("type")
-    if kind is None and schema.get("enum") and all(isinstance(v, str) for v in schema["enum"]):
-        kind = "string"  # an enum field comes back as its string values
-    if kind == "string" and schema.get("format") in _FORMATS:
-        return _FORMATS[schema["format"]]
-    if kind in _JSON_SIMPLE:
-        return _JSON_SIMPLE[kind]
-    if kind == "array":
-        return list[_schema_type(schema.get("items", {}), defs, name)]  # type: ignore[misc]
-    if kind == "object":
-        if "properties" in schema:
-            return dataclass_from_schema(schema, defs, name)
-        extra = schema.get("additionalProperties")
-        if isinstance(extra, dict) and extra:
-            return dict[str, _schema_type(extra, defs, name)]  # type: ignore[misc]
-        return dict
-    raise ValueError(f"cannot map JSON Schema {schema} to a Python type")
+#: deepest nesting of sub-schemas (arrays, maps, unions, records) a guessed dataclass may have
+MAX_SCHEMA_DEPTH = 64
 
 
-def dataclass_from_schema(schema: dict[str, Any], defs: dict[str, Any], name: str | None = None) -> type:
-    """Generate a dataclass from a mashumaro JSON Schema (as flytekit does for unknown structs)."""
-    title = str(schema.get("title") or name or "GuessedDataclass")
-    required = set(schema.get("required", ()))
-    plain: list[tuple[str, Any]] = []
-    optional: list[tuple[str, Any, Any]] = []
-    for prop, sub in schema["properties"].items():
-        t = _schema_type(sub, defs, prop.title())
-        if prop in required:
-            plain.append((prop, t))
-        else:
-            optional.append((prop, typing.Optional[t], dataclasses.field(default=None)))
-    return dataclasses.make_dataclass(title, [*plain, *optional])
+def _refused(reason: str) -> TypeTransformerFailedError:
+    return TypeTransformerFailedError(
+        f"cannot generate a dataclass from the literal type's JSON Schema: {reason}",
+        hint="pass the Python type explicitly (as_type=...)",
+    )
+
+
+class _SchemaReader:
+    """Turns one JSON Schema (which came with a literal, so may be anything) into Python types.
+
+    Each ``$defs`` entry becomes one type, generated once and shared by every
+    ``$ref`` to it (a schema reusing a definition many times stays linear); a
+    ``$ref`` cycle (a recursive record) or nesting deeper than
+    :data:`MAX_SCHEMA_DEPTH` is refused with a :class:`TypeTransformerFailedError`.
+    """
+
+    def __init__(self, defs: Any) -> None:
+        if not isinstance(defs, dict):
+            raise _refused(f"$defs is a {type(defs).__name__}, not an object")
+        self.defs: dict[Any, Any] = defs
+        self.done: dict[str, Any] = {}
+        self.open: list[str] = []
+
+    def type_of(self, schema: Any, name: str, depth: int) -> Any:
+        if not isinstance(schema, dict):
+            raise _refused(f"the schema of {name!r} is a {type(schema).__name__}, not an object")
+        if depth > MAX_SCHEMA_DEPTH:
+            raise _refused(f"it nests deeper than {MAX_SCHEMA_DEPTH} levels")
+        if "$ref" in schema:
+            return self.ref(schema["$ref"], depth)
+        if "anyOf" in schema:
+            options = schema["anyOf"]
+            if not isinstance(options, list) or not options:
+                raise _refused(f"anyOf of {name!r} is not a non-empty array")
+            variants = tuple(self.type_of(s, name, depth + 1) for s in options)
+            return typing.Union[variants] if len(variants) > 1 else variants[0]
+        kind = schema.get("type")
+        values = schema.get("enum")
+        if kind is None and isinstance(values, list) and values and all(isinstance(v, str) for v in values):
+            kind = "string"  # an enum field comes back as its string values
+        if not isinstance(kind, str):
+            raise _refused(f"cannot map the JSON Schema of {name!r} to a Python type (type {kind!r})")
+        if kind == "string" and schema.get("format") in _FORMATS:
+            return _FORMATS[schema["format"]]
+        if kind in _JSON_SIMPLE:
+            return _JSON_SIMPLE[kind]
+        if kind == "array":
+            return list[self.type_of(schema.get("items", {}), name, depth + 1)]  # type: ignore[misc]
+        if kind == "object":
+            if "properties" in schema:
+                return self.record(schema, name, depth + 1)
+            extra = schema.get("additionalProperties")
+            if isinstance(extra, dict) and extra:
+                return dict[str, self.type_of(extra, name, depth + 1)]  # type: ignore[misc]
+            return dict
+        raise _refused(f"cannot map the JSON Schema of {name!r} to a Python type (type {kind!r})")
+
+    def ref(self, ref: Any, depth: int) -> Any:
+        if not isinstance(ref, str):
+            raise _refused(f"$ref {ref!r} is not a string")
+        key = ref.rsplit("/", 1)[-1]
+        if key in self.done:
+            return self.done[key]
+        if key in self.open:
+            chain = " -> ".join([*self.open[self.open.index(key) :], key])
+            raise _refused(f"its $refs form a cycle ({chain}); typeflow does not generate recursive dataclasses")
+        if key not in self.defs:
+            raise _refused(f"unresolved $ref {ref!r}")
+        self.open.append(key)
+        try:
+            made = self.type_of(self.defs[key], key, depth + 1)
+        finally:
+            self.open.pop()
+        self.done[key] = made
+        return made
+
+    def record(self, schema: dict[str, Any], name: str, depth: int) -> type:
+        properties = schema["properties"]
+        if not isinstance(properties, dict):
+            raise _refused(f"properties of {name!r} is a {type(properties).__name__}, not an object")
+        required = schema.get("required", ())
+        if not isinstance(required, (list, tuple)):
+            raise _refused(f"required of {name!r} is a {type(required).__name__}, not an array")
+        title = schema.get("title")
+        title = title if _is_name(title) else name if _is_name(name) else "GuessedDataclass"
+        plain: list[tuple[str, Any]] = []
+        optional: list[tuple[str, Any, Any]] = []
+        for prop, sub in properties.items():
+            if not _is_name(prop):
+                raise _refused(f"{prop!r} (a property of {title!r}) cannot be a dataclass field name")
+            t = self.type_of(sub, prop.title(), depth)
+            if prop in required:
+                plain.append((prop, t))
+            else:
+                optional.append((prop, typing.Optional[t], dataclasses.field(default=None)))
+        return dataclasses.make_dataclass(title, [*plain, *optional])
+
+
+def _is_name(text: Any) -> bool:
+    """Whether ``text`` can name a class or a field (an identifier, not a keyword, not a dunder)."""
+    return isinstance(text, str) and text.isidentifier() and not keyword.iskeyword(text) and not text.startswith("__")
+
+
+def dataclass_from_schema(schema: dict[str, Any], defs: Any, name: str | None = None) -> type:
+    """Generate a dataclass from a mashumaro JSON Schema (as flytekit does for unknown structs).
+
+    The schema comes with a literal, so it is checked as it is read: anything
+    that is not a plain, non-recursive record schema is a
+    :class:`~typeflow.errors.TypeTransformerFailedError` naming what is wrong.
+    """
+    return _SchemaReader(defs).record(schema, name or "GuessedDataclass", 0)
