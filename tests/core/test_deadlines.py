@@ -197,3 +197,43 @@ def test_a_clock_with_nothing_left_refuses_the_next_call_at_once() -> None:
         time.sleep(0.1)
     with pytest.raises(IODeadlineError), clock.waiting():
         pytest.fail("the call ran")
+
+
+# ----------------------------------------------------------------------------- large is not slow
+
+
+def test_a_steady_read_of_a_large_blob_runs_past_the_deadline_on_what_it_moves(slow_storage: FsspecStorage) -> None:
+    """Each byte moved adds 1/MIN_RATE s: 4 MiB in 8 calls of 0.2 s (1.6 s) against a 0.5 s deadline completes."""
+    uri = slow_storage.new_uri(".bin")
+    slow_storage.write_bytes(uri, b"L" * (4 << 20))
+    SlowMemoryFileSystem.delay = 0.2
+    ctx = TypeEngine().context(storage=slow_storage.url, io_deadline=0.5)
+    start = time.monotonic()
+    with ctx.open_read(uri) as f:
+        got = b"".join(iter(lambda: f.read(512 << 10), b""))
+    assert len(got) == 4 << 20
+    assert time.monotonic() - start > 0.5  # it did wait past the deadline, on bytes it was moving
+
+
+def test_an_awaited_call_that_keeps_moving_bytes_is_not_cut_at_the_deadline() -> None:
+    """The S3 session's case: the deadline of a call in progress moves out as its body arrives."""
+
+    async def moving(steps: int, earns: bool) -> int:
+        active = deadlines.active()
+        assert active is not None
+        for _ in range(steps):
+            await asyncio.sleep(0.1)
+            if earns:
+                active.clock.earn(deadlines.MIN_RATE // 5, transport=True)  # 0.2 s earned per 0.1 s step
+        return steps
+
+    assert asyncio.run(Clock(0.3, "s3://b/k").bound(moving(8, earns=True))) == 8
+    with pytest.raises(IODeadlineError):
+        asyncio.run(Clock(0.3, "s3://b/k").bound(moving(8, earns=False)))
+
+
+def test_a_byte_every_few_calls_earns_next_to_nothing() -> None:
+    clock = Clock(1.0, "s3://b/k")
+    for _ in range(1000):
+        clock.earn(1)
+    assert clock.left is not None and clock.left < 1.01

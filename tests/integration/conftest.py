@@ -147,6 +147,7 @@ class TricklingProxy:
         self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()
         self.interval: dict[str, float] = {"up": 0.0, "down": 0.0}
+        self.rate: dict[str, int] = {"up": 0, "down": 0}
         self._thread = threading.Thread(target=self._accept, daemon=True)
         self._thread.start()
 
@@ -156,6 +157,10 @@ class TricklingProxy:
 
     def trickle(self, interval: float, *, upstream: bool = False) -> None:
         self.interval["up" if upstream else "down"] = interval
+
+    def limit(self, rate: int, *, upstream: bool = False) -> None:
+        """Pass at most ``rate`` bytes per second (``0``: full speed): a slow but steady server."""
+        self.rate["up" if upstream else "down"] = rate
 
     def _accept(self) -> None:
         self._listener.settimeout(0.2)
@@ -182,11 +187,16 @@ class TricklingProxy:
                     pending = src.recv(65536)
                     if not pending:
                         break
-                interval = self.interval[way]
+                interval, rate = self.interval[way], self.rate[way]
                 if interval:
                     dst.sendall(pending[:1])
                     pending = pending[1:]
                     self._stop.wait(interval)
+                elif rate:
+                    step = max(rate // 20, 1)  # a twentieth of a second's worth at a time
+                    dst.sendall(pending[:step])
+                    pending = pending[step:]
+                    self._stop.wait(0.05)
                 else:
                     dst.sendall(pending)
                     pending = b""

@@ -111,6 +111,31 @@ def test_a_plugin_conversion_reading_from_a_trickling_endpoint_ends_at_the_deadl
     assert elapsed <= DEADLINE + SLACK, elapsed
 
 
+def test_a_large_blob_from_a_slow_but_steady_endpoint_is_read_past_the_deadline(trickling_s3: Any) -> None:
+    """A big blob is not a slow storage: 3 MiB at 1 MiB/s takes ~3 s against a 1.5 s deadline, and completes.
+
+    Every byte moved extends the deadline by 1/MIN_RATE (256 KiB/s) seconds; the
+    trickle above earns next to nothing, this read earns 12 s.
+    """
+    proxy, url = trickling_s3
+    ctx = TypeEngine().context(storage=url, io_deadline=1.5)
+    uri = ctx.storage.new_uri(".bin")
+    payload = bytes(range(256)) * (3 * 4096)
+    with ctx.open_write(uri) as f:
+        f.write(payload)
+    proxy.limit(1 << 20)
+    got: list[bytes] = []
+
+    def read() -> None:
+        with ctx.open_read(uri) as blob:
+            got.append(blob.read())
+
+    error, elapsed = _run_bounded(read)
+    assert error is None, repr(error)
+    assert got == [payload]
+    assert elapsed > 1.5, elapsed  # it did run past the deadline, on the bytes it moved
+
+
 def test_without_a_setting_the_deadline_is_the_documented_default(trickling_s3: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TYPEFLOW_IO_DEADLINE", raising=False)
     _, url = trickling_s3

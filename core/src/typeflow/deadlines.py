@@ -13,6 +13,12 @@ producer is never cut off; only a slow storage is.
 The deadline is ``engine.context(io_deadline=S)``, else ``TYPEFLOW_IO_DEADLINE``
 (seconds, or with a unit: ``90s``, ``5m``, ``1h``; ``none`` turns it off), else
 :data:`DEFAULT_IO_DEADLINE` (300 s, aiohttp's own default for one request).
+
+A large blob is not a slow storage: every byte the operation moves adds
+``1 / MIN_RATE`` seconds to what it may wait (:meth:`Clock.earn`), so a
+transfer that keeps up an average of :data:`MIN_RATE` (256 KiB/s) is never
+cut off, however large, while a server trickling a byte every few seconds
+earns next to nothing and is cut off at the deadline.
 Going over it raises :class:`~typeflow.errors.IODeadlineError` naming the URI
 and the setting.
 
@@ -41,6 +47,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_IO_DEADLINE",
     "IO_DEADLINE_OPTION",
+    "MIN_RATE",
     "Clock",
     "active",
     "io_deadline",
@@ -51,6 +58,8 @@ __all__ = [
 IO_DEADLINE_OPTION = "io_deadline"
 #: seconds one remote blob operation may wait on its storage when nothing else is set
 DEFAULT_IO_DEADLINE = 300.0
+#: bytes per second: each byte moved extends the operation's deadline by 1/MIN_RATE s
+MIN_RATE = 256 * 1024
 
 _UNITS = {"": 1.0, "s": 1.0, "sec": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0}
 _SECONDS = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*")
@@ -103,13 +112,28 @@ class Clock:
     it must give up: contexts are copied into the tasks a call starts.
     """
 
-    __slots__ = ("action", "left", "seconds", "uri")
+    __slots__ = ("action", "by_transport", "left", "seconds", "uri")
 
     def __init__(self, seconds: float | None, uri: str, action: str = "read") -> None:
         self.seconds = seconds
         self.uri = uri
         self.action = action
         self.left = seconds
+        self.by_transport = False
+
+    def earn(self, nbytes: int, *, transport: bool = False) -> None:
+        """``nbytes`` moved: the operation may wait ``nbytes / MIN_RATE`` seconds longer (a call in progress too).
+
+        The HTTP session counts the bytes it moves (``transport=True``); once it
+        has, the file wrapper's own counts of the same bytes are ignored.
+        """
+        if self.left is None or nbytes <= 0:
+            return
+        if transport:
+            self.by_transport = True
+        elif self.by_transport:
+            return
+        self.left += nbytes / MIN_RATE
 
     def error(self) -> IODeadlineError:
         """The error for this operation going over its deadline."""
@@ -131,25 +155,31 @@ class Clock:
         if self.left is None:
             return await awaitable
         start = time.monotonic()
-        token = _active.set(_Active(start + self.left, self))
+        active = _Active(start, self)
+        token = _active.set(active)
         try:
-            return await _within(awaitable, start + self.left, self)
+            return await _within(awaitable, active)
         finally:
             _active.reset(token)
             self.left -= time.monotonic() - start
 
 
 class _Active:
-    """The deadline of the call in progress: a monotonic instant, and the operation's clock."""
+    """The deadline of the call in progress: when it started, and the operation's clock."""
 
-    __slots__ = ("at", "clock")
+    __slots__ = ("clock", "start")
 
-    def __init__(self, at: float, clock: Clock) -> None:
-        self.at = at
+    def __init__(self, start: float, clock: Clock) -> None:
+        self.start = start
         self.clock = clock
 
+    @property
+    def at(self) -> float:
+        """The monotonic instant the call must end by: later as the call moves bytes (:meth:`Clock.earn`)."""
+        return self.start + (self.clock.left or 0.0)
+
     async def bound(self, awaitable: Awaitable[T]) -> T:
-        return await _within(awaitable, self.at, self.clock)
+        return await _within(awaitable, self)
 
 
 _active: contextvars.ContextVar[_Active | None] = contextvars.ContextVar("typeflow_io_deadline", default=None)
@@ -163,19 +193,28 @@ def active() -> _Active | None:
     return _active.get()
 
 
-async def _within(awaitable: Awaitable[T], at: float, clock: Clock) -> T:
+async def _within(awaitable: Awaitable[T], active: _Active) -> T:
     import asyncio  # only where an event loop already runs: importing typeflow does not import asyncio
 
-    left = at - time.monotonic()
-    if left <= 0:
+    if active.at - time.monotonic() <= 0:
         if asyncio.iscoroutine(awaitable):
             awaitable.close()  # never started: no "coroutine was never awaited" warning
-        raise clock.error()
+        raise active.clock.error()
+    task = asyncio.ensure_future(awaitable)
     try:
-        return await asyncio.wait_for(awaitable, left)
-    except asyncio.TimeoutError as exc:
-        if time.monotonic() >= at - 0.001:  # our deadline, not a timeout of the storage's own
-            raise clock.error() from exc
+        while True:
+            left = active.at - time.monotonic()  # re-read: bytes moved meanwhile push the deadline out
+            if left <= 0:
+                task.cancel()
+                await asyncio.wait((task,))  # until the request is torn down; its own outcome no longer matters
+                if not task.cancelled():
+                    task.exception()  # retrieved: no "exception was never retrieved" warning
+                raise active.clock.error()
+            done, _ = await asyncio.wait((task,), timeout=left)
+            if done:
+                return task.result()
+    except asyncio.CancelledError:
+        task.cancel()
         raise
 
 
@@ -192,7 +231,7 @@ class _Waiting:
         if left <= 0:
             raise self.clock.error()
         self.start = time.monotonic()
-        self.token = _active.set(_Active(self.start + left, self.clock))
+        self.token = _active.set(_Active(self.start, self.clock))
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
         left = self.clock.left
@@ -200,7 +239,7 @@ class _Waiting:
             return
         _active.reset(self.token)
         spent = time.monotonic() - self.start
-        self.clock.left = left - spent
-        if exc is not None and not isinstance(exc, TypeflowError) and isinstance(exc, Exception) and spent >= left:
+        self.clock.left = left - spent  # ``left`` includes what the call earned
+        if exc is not None and not isinstance(exc, TypeflowError) and isinstance(exc, Exception) and self.clock.left <= 0:
             # the storage failed after the deadline had passed (a timeout, a cancelled request): say why
             raise self.clock.error() from exc

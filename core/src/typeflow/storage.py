@@ -444,6 +444,7 @@ class _WriteStream(_Stream):
 
     def write(self, data: Any) -> int:
         written: int = self._call("write", data)
+        self._clock.earn(written if isinstance(written, int) else 0)
         return written
 
     def writelines(self, lines: Any) -> None:
@@ -476,6 +477,7 @@ class _ReadStream(_Stream):
         remaining = self._remaining()
         data: bytes = self._call("read", wanted)
         self._check(remaining, wanted, len(data))
+        self._clock.earn(len(data))
         return data
 
     def read1(self, size: int = -1) -> bytes:
@@ -485,6 +487,7 @@ class _ReadStream(_Stream):
         remaining = self._remaining()
         got: int = self._call("readinto", buffer)
         self._check(remaining, memoryview(buffer).nbytes, got)
+        self._clock.earn(got)
         return got
 
     def readline(self, size: int = -1) -> bytes:
@@ -550,6 +553,7 @@ def _bounded_http_session() -> Any:
                 return await super().send(request)
             # the request, its body and the answer's headers within the deadline; the answer's body below
             response = await deadline.bound(super().send(request))
+            deadline.clock.earn(_body_size(request), transport=True)  # an upload's part moved: more time for the next
             raw: Any = getattr(response, "raw", None)
             content = getattr(raw, "content", None)
             if content is not None and hasattr(content, "read"):
@@ -557,6 +561,19 @@ def _bounded_http_session() -> Any:
             return response
 
     return BoundedAIOHTTPSession
+
+
+#: bytes one bounded read of a response body asks for at a time
+_CHUNK = 1 << 20
+
+
+def _body_size(request: Any) -> int:
+    """The size of an HTTP request's body (0 when it is a stream of unknown size)."""
+    body = getattr(request, "body", None)
+    try:
+        return len(body) if body is not None else 0
+    except TypeError:
+        return 0
 
 
 class _BoundedContent:
@@ -571,24 +588,39 @@ class _BoundedContent:
         self._deadline = deadline
 
     async def read(self, n: int = -1) -> bytes:
-        data: bytes = await self._deadline.bound(self._content.read(n))
-        return data
+        # in chunks: each one moved extends the deadline (a large body is not a slow server)
+        parts: list[bytes] = []
+        want = -1 if n is None else n
+        while want != 0:
+            data = await self._got(self._content.read(_CHUNK if want < 0 else min(_CHUNK, want)))
+            if not data:
+                break
+            parts.append(data)
+            if want > 0:
+                want -= len(data)
+        return b"".join(parts)
 
     async def readany(self) -> bytes:
-        data: bytes = await self._deadline.bound(self._content.readany())
+        data: bytes = await self._got(self._content.readany())
         return data
 
     async def readexactly(self, n: int) -> bytes:
-        data: bytes = await self._deadline.bound(self._content.readexactly(n))
+        data: bytes = await self._got(self._content.readexactly(n))
         return data
 
     async def readline(self) -> bytes:
-        data: bytes = await self._deadline.bound(self._content.readline())
+        data: bytes = await self._got(self._content.readline())
         return data
 
     async def readchunk(self) -> tuple[bytes, bool]:
         chunk: tuple[bytes, bool] = await self._deadline.bound(self._content.readchunk())
+        self._deadline.clock.earn(len(chunk[0]), transport=True)
         return chunk
+
+    async def _got(self, awaitable: Any) -> bytes:
+        data: bytes = await self._deadline.bound(awaitable)
+        self._deadline.clock.earn(len(data), transport=True)
+        return data
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._content, name)
