@@ -138,8 +138,8 @@ class _SchemaReader:
         required = schema.get("required", ())
         if not isinstance(required, (list, tuple)):
             raise _refused(f"required of {name!r} is a {type(required).__name__}, not an array")
-        title = schema.get("title")
-        title = title if _is_name(title) else name if _is_name(name) else "GuessedDataclass"
+        given = schema.get("title")
+        title: str = given if isinstance(given, str) and _is_name(given) else name if _is_name(name) else "GuessedDataclass"
         plain: list[tuple[str, Any]] = []
         optional: list[tuple[str, Any, Any]] = []
         for prop, sub in properties.items():
