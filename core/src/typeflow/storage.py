@@ -564,7 +564,7 @@ def _bounded_http_session() -> Any:
 
 
 #: bytes one bounded read of a response body asks for at a time
-_CHUNK = 1 << 20
+_CHUNK = 8 << 20
 
 
 def _body_size(request: Any) -> int:
