@@ -46,3 +46,21 @@ def test_converting_builtins_still_loads_no_heavy_library() -> None:
     assert proc.returncode == 0, proc.stderr
     modules = set(json.loads(proc.stdout))
     assert [m for m in ("numpy", "pandas", "pyarrow", "cloudpickle", "fsspec", "tqdm") if m in modules] == []
+
+
+def test_bare_import_typeflow_defers_storage_and_its_stdlib_modules() -> None:
+    # `import typeflow` is what a CLI, a task module or a plugin pays at start (the import benchmark);
+    # storage, confinement and deadlines, and the stdlib modules they need, load with the first context
+    proc = run_python(
+        """
+        import json, sys
+        import typeflow
+        print(json.dumps(sorted(sys.modules)))
+        """,
+        None,
+    )
+    assert proc.returncode == 0, proc.stderr
+    modules = set(json.loads(proc.stdout))
+    deferred = ["typeflow.storage", "typeflow.confine", "typeflow._partial", "typeflow.deadlines", "typeflow.engine"]
+    deferred += ["dataclasses", "inspect", "logging", "uuid", "shutil"]
+    assert [m for m in deferred if m in modules] == []

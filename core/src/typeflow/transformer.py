@@ -24,13 +24,13 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, get_args, get_origin
 
-from typeflow import deadlines
 from typeflow._aio import run_sync
-from typeflow.confine import ReadLocation, ReadPolicy, read_roots_from_env
 from typeflow.errors import ProfileError, TypeTransformerFailedError, type_name
-from typeflow.storage import LocalStorage, open_regular_file
 
+# storage, confinement and deadlines are imported where a context is made or used, not here:
+# `import typeflow` imports this module, and must stay cheap (benchmarks/RESULTS.md, import row)
 if TYPE_CHECKING:
+    from typeflow.confine import ReadLocation, ReadPolicy
     from typeflow.engine import TypeEngine
     from typeflow.literals import Literal, LiteralType
     from typeflow.storage import Storage
@@ -84,6 +84,8 @@ class TransformContext:
         options: dict[str, Any] | None = None,
         read_roots: Iterable[str] | None = None,
     ) -> None:
+        from typeflow.confine import ReadPolicy, read_roots_from_env
+
         self.engine = engine
         self.storage = storage
         self.options: dict[str, Any] = dict(options or {})
@@ -139,6 +141,8 @@ class TransformContext:
             >>> with ctx.open_write(uri) as f:  # doctest: +SKIP
             ...     f.write(payload)
         """
+        from typeflow.storage import LocalStorage
+
         if isinstance(self.storage, LocalStorage):
             return self.storage.open_write(uri)  # no deadline locally; a subclass may not take the argument
         return self.storage.open_write(uri, deadline=self.io_deadline)
@@ -146,6 +150,8 @@ class TransformContext:
     @property
     def io_deadline(self) -> float | None:
         """Seconds one remote blob read or write may wait on its storage in total; ``None`` is no deadline."""
+        from typeflow import deadlines
+
         return deadlines.io_deadline(self)
 
     def local_path(self, uri: str, *, roots_only: bool = False) -> str | None:
@@ -154,6 +160,8 @@ class TransformContext:
         For readers that need a path (``np.memmap``, pyarrow); the check is the
         one :meth:`open_read` makes, and the path is symlink-free.
         """
+        from typeflow.storage import open_regular_file
+
         loc = self.check_read(uri, roots_only=roots_only)
         if not loc.local:
             return None
