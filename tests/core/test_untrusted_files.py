@@ -87,6 +87,14 @@ def _payload(ctx: TransformContext, uri: str) -> None:
     ctx.engine.to_python_value(ctx, offloaded(uri), int)
 
 
+def _path_file(ctx: TransformContext, uri: str) -> None:
+    ctx.engine.to_python_value(ctx, blob(uri), Path)
+
+
+def _path_folder(ctx: TransformContext, uri: str) -> None:
+    ctx.engine.to_python_value(ctx, blob(uri, dim=MULTIPART), Path)
+
+
 READERS: dict[str, Callable[[TransformContext, str], None]] = {
     "File": _file,
     "Directory": _directory,
@@ -96,6 +104,8 @@ READERS: dict[str, Callable[[TransformContext, str], None]] = {
     "Iterator": _stream,
     "Iterator listing": _stream_listed,
     "offloaded payload": _payload,
+    "Path of a file": _path_file,
+    "Path of a folder": _path_folder,
 }
 
 
@@ -162,7 +172,7 @@ def _unblock_later(fifo: Path, after: float) -> None:
     threading.Thread(target=release, daemon=True).start()
 
 
-@pytest.mark.parametrize("name", ["File", "BinaryIO", "TextIO", "offloaded payload"])
+@pytest.mark.parametrize("name", ["File", "BinaryIO", "TextIO", "offloaded payload", "Path of a file"])
 def test_a_fifo_is_refused_at_once(tmp_path: Path, name: str) -> None:
     fifo = tmp_path / "storage" / "ab" / "blob"
     fifo.parent.mkdir(parents=True)
@@ -176,7 +186,8 @@ def test_a_fifo_is_refused_at_once(tmp_path: Path, name: str) -> None:
     assert info.value.uri == str(fifo)
 
 
-def test_a_fifo_inside_a_stored_directory_is_refused(tmp_path: Path) -> None:
+@pytest.mark.parametrize("name", ["Directory", "Path of a folder"])
+def test_a_fifo_inside_a_stored_directory_is_refused(tmp_path: Path, name: str) -> None:
     folder = tmp_path / "storage" / "dir"
     folder.mkdir(parents=True)
     (folder / "ok.txt").write_text("ok")
@@ -184,11 +195,11 @@ def test_a_fifo_inside_a_stored_directory_is_refused(tmp_path: Path) -> None:
     ctx = TypeEngine().context(storage=str(tmp_path / "storage"))
     _unblock_later(folder / "pipe", 5.0)
     with pytest.raises(StorageError, match="not a regular file") as info:
-        _directory(ctx, str(folder))
+        READERS[name](ctx, str(folder))
     assert info.value.uri == str(folder / "pipe")
 
 
-@pytest.mark.parametrize("name", ["File", "BinaryIO", "offloaded payload"])
+@pytest.mark.parametrize("name", ["File", "BinaryIO", "offloaded payload", "Path of a file"])
 def test_a_device_or_a_folder_is_not_a_file(tmp_path: Path, name: str) -> None:
     ctx = TypeEngine().context(storage=str(tmp_path / "storage"))
     (tmp_path / "storage").mkdir()
@@ -211,7 +222,8 @@ def test_a_local_folder_outside_storage_is_never_scanned(tmp_path: Path, name: s
     READERS[name](allowed, str(outside))
 
 
-def test_a_symlink_in_storage_is_judged_by_its_target(tmp_path: Path) -> None:
+@pytest.mark.parametrize("name", ["Directory", "Path of a folder"])
+def test_a_symlink_in_storage_is_judged_by_its_target(tmp_path: Path, name: str) -> None:
     outside = tmp_path / "elsewhere"
     outside.mkdir()
     (outside / "secret.txt").write_text("not yours")
@@ -220,7 +232,7 @@ def test_a_symlink_in_storage_is_judged_by_its_target(tmp_path: Path) -> None:
     (storage / "dir").symlink_to(outside)
     ctx = TypeEngine().context(storage=str(storage))
     with pytest.raises(StorageError, match="refused to read"):
-        _directory(ctx, str(storage / "dir"))
+        READERS[name](ctx, str(storage / "dir"))
 
 
 def test_payloads_read_into_memory_stay_within_the_read_budget(tmp_path: Path) -> None:
