@@ -14,10 +14,29 @@ from __future__ import annotations
 
 import struct
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
-__all__ = ["ForgedColumn", "forge", "forge_int_run", "forge_string_run", "read_in_fresh_process"]
+from typeflow.literals import (
+    DatasetColumn,
+    Literal,
+    Scalar,
+    StructuredDataset,
+    StructuredDatasetMetadata,
+    StructuredDatasetType,
+)
+
+__all__ = [
+    "ATTACKS",
+    "ForgedColumn",
+    "dataset_literal",
+    "forge",
+    "forge_int_run",
+    "forge_string_run",
+    "in_storage",
+    "read_in_fresh_process",
+]
 
 INT64, BYTE_ARRAY = 2, 6
 PLAIN, RLE, RLE_DICTIONARY, DELTA_BYTE_ARRAY = 0, 3, 8, 7
@@ -191,6 +210,35 @@ def forge_string_run(rows: int, value: bytes, name: str = "s", **lies: object) -
     """``rows`` copies of ``value`` (a string column): its one dictionary entry gzip-compressed, one run of indices."""
     dictionary = struct.pack("<I", len(value)) + value
     return forge([ForgedColumn(name, BYTE_ARRAY, dictionary, 1, rows, string=True, codec=GZIP, **lies)])  # type: ignore[arg-type]
+
+
+#: tiny files that decode to gigabytes, by name (each under 2 KiB)
+ATTACKS: dict[str, Callable[[], bytes]] = {
+    # 150,000,000 int64 zeros: a one-entry dictionary and one run of indices
+    "int-run": lambda: forge_int_run(150_000_000),
+    # 1,500 rows of one 1 MiB string, its dictionary entry gzip-compressed
+    "string-dictionary": lambda: forge_string_run(1500, b"x" * 2**20),
+    # the same, with a footer that hides the dictionary and understates every size
+    "string-dictionary-lying-footer": lambda: forge_string_run(
+        1500, b"x" * 2**20, footer_encodings=[0, 3], footer_uncompressed=10
+    ),
+    # 150,000,000 rows, with a footer that says 1 row and 1 value
+    "int-run-lying-rows": lambda: forge_int_run(150_000_000, footer_rows=1, footer_num_values=1),
+}
+
+
+def dataset_literal(uri: str, columns: tuple[DatasetColumn, ...] = ()) -> Literal:
+    """A parquet dataset literal naming ``uri`` (declaring ``columns``), as someone else's literal would."""
+    meta = StructuredDatasetMetadata(StructuredDatasetType(columns=columns, format="parquet"))
+    return Literal(scalar=Scalar(structured_dataset=StructuredDataset(uri=uri, metadata=meta)))
+
+
+def in_storage(tmp_path: Path, data: bytes, name: str = "blob.parquet") -> Path:
+    """``data`` written as a blob inside the storage folder ``tmp_path/storage``."""
+    path = tmp_path / "storage" / "ab" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return path
 
 
 def read_in_fresh_process(uri: str, storage: str, python_type: str, **options: object) -> dict[str, object]:

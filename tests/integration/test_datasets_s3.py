@@ -13,21 +13,15 @@ from typing import Any
 
 import pytest
 
-from tests.parquet_forge import forge_int_run, forge_string_run
+from tests.parquet_forge import dataset_literal, forge_int_run, forge_string_run
 from typeflow import TypeEngine
 from typeflow.errors import ReadBudgetError, StorageError
-from typeflow.literals import Literal, Scalar, StructuredDataset, StructuredDatasetMetadata, StructuredDatasetType
 
 pytest.importorskip("s3fs", reason='install "typeflow[s3]"')
 pd = pytest.importorskip("pandas")
 pl = pytest.importorskip("polars")
 pytest.importorskip("typeflow_pandas")
 pytest.importorskip("typeflow_polars")
-
-
-def dataset_literal(uri: str) -> Literal:
-    meta = StructuredDatasetMetadata(StructuredDatasetType(format="parquet"))
-    return Literal(scalar=Scalar(structured_dataset=StructuredDataset(uri=uri, metadata=meta)))
 
 
 def parquet(frame: Any) -> bytes:

@@ -20,48 +20,17 @@ from typeflow import TransformContext, TypeEngine, wire
 from typeflow.errors import PluginError, ReadBudgetError, StorageError, TypeTransformerFailedError
 from typeflow.literals import (
     DatasetColumn,
-    Literal,
     LiteralType,
-    Scalar,
     SimpleType,
-    StructuredDataset,
-    StructuredDatasetMetadata,
-    StructuredDatasetType,
 )
 from typeflow_pandas import Columns
 from typeflow_pandas import StructuredDataset as Handle
 from typeflow_pandas.plugin import check_pyarrow_version
 
-from ..parquet_forge import forge_int_run, forge_string_run, read_in_fresh_process
+from ..parquet_forge import ATTACKS, dataset_literal, forge_int_run, in_storage, read_in_fresh_process
 
 #: what a read that was refused before pyarrow allocated may cost: an interpreter with pandas and pyarrow loaded
 SMALL_MIB = 400
-
-
-def dataset_literal(uri: str, columns: tuple[DatasetColumn, ...] = ()) -> Literal:
-    meta = StructuredDatasetMetadata(StructuredDatasetType(columns=columns, format="parquet"))
-    return Literal(scalar=Scalar(structured_dataset=StructuredDataset(uri=uri, metadata=meta)))
-
-
-def in_storage(tmp_path: Path, data: bytes, name: str = "blob.parquet") -> Path:
-    path = tmp_path / "storage" / "ab" / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    return path
-
-
-ATTACKS = {
-    # 150,000,000 int64 zeros: a one-entry dictionary and one run of indices
-    "int-run": lambda: forge_int_run(150_000_000),
-    # 1,500 rows of one 1 MiB string, its dictionary entry gzip-compressed
-    "string-dictionary": lambda: forge_string_run(1500, b"x" * 2**20),
-    # the same, with a footer that hides the dictionary and understates every size
-    "string-dictionary-lying-footer": lambda: forge_string_run(
-        1500, b"x" * 2**20, footer_encodings=[0, 3], footer_uncompressed=10
-    ),
-    # 150,000,000 rows, with a footer that says 1 row and 1 value
-    "int-run-lying-rows": lambda: forge_int_run(150_000_000, footer_rows=1, footer_num_values=1),
-}
 
 
 @pytest.mark.parametrize("python_type", ["pandas.DataFrame", "pyarrow.Table"])

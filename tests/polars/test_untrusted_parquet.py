@@ -20,48 +20,30 @@ from typeflow import TypeEngine
 from typeflow.errors import ReadBudgetError, TypeTransformerFailedError
 from typeflow.literals import (
     DatasetColumn,
-    Literal,
     LiteralType,
-    Scalar,
     SimpleType,
-    StructuredDataset,
-    StructuredDatasetMetadata,
-    StructuredDatasetType,
 )
 from typeflow_polars import Columns
 from typeflow_polars import StructuredDataset as Handle
 
-from ..parquet_forge import INT64, ForgedColumn, forge, forge_int_run, forge_string_run, read_in_fresh_process
+from ..parquet_forge import (
+    ATTACKS,
+    INT64,
+    ForgedColumn,
+    dataset_literal,
+    forge,
+    forge_int_run,
+    in_storage,
+    read_in_fresh_process,
+)
 
 FRAME_TYPES = [pl.DataFrame, pl.LazyFrame]
 #: what a refused read may cost: an interpreter with polars loaded
 SMALL_MIB = 300
 
 
-def dataset_literal(uri: str, columns: tuple[DatasetColumn, ...] = ()) -> Literal:
-    meta = StructuredDatasetMetadata(StructuredDatasetType(columns=columns, format="parquet"))
-    return Literal(scalar=Scalar(structured_dataset=StructuredDataset(uri=uri, metadata=meta)))
-
-
-def in_storage(tmp_path: Path, data: bytes, name: str = "blob.parquet") -> Path:
-    path = tmp_path / "storage" / "ab" / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    return path
-
-
 def collected(value: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     return value.collect() if isinstance(value, pl.LazyFrame) else value
-
-
-ATTACKS = {
-    "int-run": lambda: forge_int_run(150_000_000),
-    "string-dictionary": lambda: forge_string_run(1500, b"x" * 2**20),
-    "string-dictionary-lying-footer": lambda: forge_string_run(
-        1500, b"x" * 2**20, footer_encodings=[0, 3], footer_uncompressed=10
-    ),
-    "int-run-lying-rows": lambda: forge_int_run(150_000_000, footer_rows=1, footer_num_values=1),
-}
 
 
 @pytest.mark.parametrize("python_type", ["polars.DataFrame", "polars.LazyFrame"])
