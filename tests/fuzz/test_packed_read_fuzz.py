@@ -24,9 +24,9 @@ from typing import Any, Optional, Union
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.core.test_wire import leaf_columns, literal_types
+from tests.core.test_wire import leaf_columns, list_columns, literal_types
 from typeflow import TypeEngine, wire
-from typeflow.columns import Column, ListColumn, MapColumn, NoneColumn, PrimitiveColumn, UnionColumn
+from typeflow.columns import Column, MapColumn, NoneColumn, PrimitiveColumn, UnionColumn
 from typeflow.errors import TypeflowError, TypeTransformerFailedError
 from typeflow.literals import Literal, LiteralCollection, LiteralMap, LiteralType, PackedLiterals
 
@@ -113,14 +113,6 @@ def union_columns(draw: st.DrawFn, inner: st.SearchStrategy[Column]) -> Column:
     index = bytes(draw(st.permutations(numbers))) if numbers else b""
     variants = draw(st.lists(variant_types, min_size=len(parts), max_size=len(parts)))
     return UnionColumn(variants, index, parts)
-
-
-@st.composite
-def list_columns(draw: st.DrawFn, inner: st.SearchStrategy[Column]) -> Column:
-    child = draw(inner)
-    cuts = sorted(draw(st.lists(st.integers(0, len(child)), max_size=4)))
-    bounds = [0, *cuts, len(child)]
-    return ListColumn([b - a for a, b in itertools.pairwise(bounds)], child)
 
 
 @st.composite
