@@ -26,7 +26,17 @@ from . import _frames
 from ._frames import LENGTHS, fields_joined
 from ._rows import Rows
 
-__all__ = ["CODECS", "SMALL", "Fallback", "KindCodec", "codec_of", "nested_sizes", "nested_total", "wrapped_size"]
+__all__ = [
+    "CODECS",
+    "SMALL",
+    "Fallback",
+    "KindCodec",
+    "codec_of",
+    "is_bare_primitive",
+    "nested_sizes",
+    "nested_total",
+    "wrapped_size",
+]
 
 
 class Fallback(Exception):
@@ -128,6 +138,19 @@ class KindCodec:
 
 #: the codec of each column kind (``typeflow_flyteidl.bulk`` fills it)
 CODECS: dict[str, KindCodec] = {}
+
+
+def is_bare_primitive(first: Literal, kind: str) -> bool:
+    """Whether ``first`` is a primitive of ``kind`` with no hash, metadata or offloading (a column's element)."""
+    s = first.scalar
+    return (
+        s is not None
+        and s.primitive is not None
+        and s.primitive.kind == kind
+        and first.hash is None
+        and first.metadata is None
+        and first.offloaded_metadata is None
+    )
 
 
 def codec_of(column: Column) -> KindCodec:

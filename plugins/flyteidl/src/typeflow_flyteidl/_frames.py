@@ -8,12 +8,12 @@ element byte strings becomes a collection or map payload in one join.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from ._wire import varint
 
-__all__ = ["LENGTHS", "field_heads", "fields_joined", "framed", "numpy", "varint_size"]
+__all__ = ["LENGTHS", "HeadCache", "field_heads", "fields_joined", "framed", "numpy", "varint_size"]
 
 
 class _Lengths(dict[int, bytes]):
@@ -27,26 +27,27 @@ class _Lengths(dict[int, bytes]):
 LENGTHS = _Lengths()
 
 
-class _Heads(dict[int, bytes]):
-    """``heads[n]``: the one-byte tag of a length-delimited field followed by the varint of ``n``."""
+class HeadCache(dict[int, bytes]):
+    """``heads[n]``: the bytes that go before an ``n``-byte value, built by ``make(n)`` once per length."""
 
-    def __init__(self, tag: int) -> None:
+    def __init__(self, make: Callable[[int], bytes]) -> None:
         super().__init__()
-        self.tag = bytes((tag,))
+        self.make = make
 
     def __missing__(self, n: int) -> bytes:
-        value = self[n] = self.tag + LENGTHS[n]
+        value = self[n] = self.make(n)
         return value
 
 
-_HEADS: dict[int, _Heads] = {}
+_HEADS: dict[int, HeadCache] = {}
 
 
 def field_heads(tag: int) -> dict[int, bytes]:
-    """The head table of length-delimited fields with the one-byte ``tag`` (field number below 16)."""
+    """The head table of length-delimited fields with the one-byte ``tag`` (field number below 16): tag + varint(n)."""
     heads = _HEADS.get(tag)
     if heads is None:
-        heads = _HEADS[tag] = _Heads(tag)
+        tag_byte = bytes((tag,))
+        heads = _HEADS[tag] = HeadCache(lambda n: tag_byte + LENGTHS[n])
     return heads
 
 

@@ -36,20 +36,10 @@ from typeflow.literals import Literal, LiteralType, SimpleType
 
 from . import _frames
 from ._codec import CODECS, KindCodec, codec_of
-from ._frames import LENGTHS, field_heads, framed
+from ._frames import LENGTHS, HeadCache, field_heads, framed
 from ._rows import Rows, varint_lengths
 
 __all__ = ["ListCodec", "LiteralsCodec", "MapCodec", "NoneCodec", "UnionCodec", "entry_sizes", "map_entries", "map_entry_parts"]
-
-
-class _Heads(dict[int, bytes]):
-    def __init__(self, make: Callable[[int], bytes]) -> None:
-        super().__init__()
-        self.make = make
-
-    def __missing__(self, n: int) -> bytes:
-        value = self[n] = self.make(n)
-        return value
 
 
 def _interleave(index: bytes, parts: Sequence[Sequence[bytes]]) -> list[bytes]:
@@ -137,7 +127,7 @@ class UnionCodec(KindCodec):
                 s = 1 + len(LENGTHS[u]) + u
                 return b"\x0a" + LENGTHS[s] + b"\x4a" + LENGTHS[u] + b"\x0a" + LENGTHS[c]
 
-            heads = _Heads(head)
+            heads = HeadCache(head)
             parts.append(list(map(b"".join, zip(map(heads.__getitem__, map(len, values)), values, repeat(tail)))))
         return _interleave(column.index, parts)
 

@@ -19,8 +19,8 @@ from typeflow.columns import Column, PrimitiveColumn
 from typeflow.literals import Literal
 
 from . import _frames
-from ._codec import SMALL, KindCodec, nested_sizes, nested_total, wrapped_size
-from ._frames import LENGTHS, fields_joined
+from ._codec import SMALL, KindCodec, is_bare_primitive, nested_sizes, nested_total, wrapped_size
+from ._frames import LENGTHS, HeadCache, fields_joined
 from ._rows import Rows, varint_lengths
 from ._wire import varint
 
@@ -47,15 +47,7 @@ class _PrimitiveCodec(KindCodec):
     field_byte = 0  # the Primitive field's tag byte
 
     def matches(self, first: Literal) -> bool:
-        s = first.scalar
-        return (
-            s is not None
-            and s.primitive is not None
-            and s.primitive.kind == self.kind
-            and first.hash is None
-            and first.metadata is None
-            and first.offloaded_metadata is None
-        )
+        return is_bare_primitive(first, self.kind)
 
     def from_view(self, literal_view: Any, count: Callable[[], int]) -> Column | None:
         values = self.held(getattr(literal_view.scalar.primitive, self.kind))
@@ -310,18 +302,6 @@ def _bool_bytes(values: Any) -> bytes:
 # --------------------------------------------------------------------------- strings and binaries
 
 
-class _Heads(dict[int, bytes]):
-    """``heads[n]``: an element's bytes before an ``n``-byte value, built by ``make`` once per length."""
-
-    def __init__(self, make: Callable[[int], bytes]) -> None:
-        super().__init__()
-        self.make = make
-
-    def __missing__(self, n: int) -> bytes:
-        value = self[n] = self.make(n)
-        return value
-
-
 def _string_head(n: int) -> bytes:
     return primitive_head(0x1A, len(LENGTHS[n]) + n) + LENGTHS[n]
 
@@ -344,12 +324,12 @@ class StringCodec(_PrimitiveCodec):
 
     def element_bytes(self, column: Column) -> list[bytes]:
         encoded = utf8_all(column.values)  # type: ignore[attr-defined]
-        heads = _Heads(_string_head)
+        heads = HeadCache(_string_head)
         return list(map(bytes.__add__, map(heads.__getitem__, map(len, encoded)), encoded))
 
     def encode_collection(self, column: Column) -> bytes:
         encoded = utf8_all(column.values)  # type: ignore[attr-defined]
-        heads = _Heads(lambda n: b"\x0a" + LENGTHS[wrapped_size(n, 3)] + _string_head(n))
+        heads = HeadCache(lambda n: b"\x0a" + LENGTHS[wrapped_size(n, 3)] + _string_head(n))
         parts: list[bytes] = [b""] * (2 * len(encoded))
         parts[0::2] = map(heads.__getitem__, map(len, encoded))
         parts[1::2] = encoded
@@ -382,7 +362,7 @@ class BinaryCodec(KindCodec):
         data = tag.encode("utf-8")
         return b"\x12" + LENGTHS[len(data)] + data if data else b""
 
-    def _heads(self, tail: bytes, framing: int) -> _Heads:
+    def _heads(self, tail: bytes, framing: int) -> HeadCache:
         """Heads by value length: ``framing`` 1 adds the collection element's own prefix."""
 
         def make(n: int) -> bytes:
@@ -392,7 +372,7 @@ class BinaryCodec(KindCodec):
             head = b"\x0a" + LENGTHS[s] + b"\x1a" + LENGTHS[b] + field
             return b"\x0a" + LENGTHS[1 + len(LENGTHS[s]) + s] + head if framing else head
 
-        return _Heads(make)
+        return HeadCache(make)
 
     def element_bytes(self, column: Column) -> list[bytes]:
         values: Sequence[bytes] = column.values  # type: ignore[attr-defined]
@@ -414,7 +394,7 @@ class BinaryCodec(KindCodec):
         tail = self._tail(column.tag)  # type: ignore[attr-defined]
         heads = self._heads(tail, 1)
         # each tag goes with the next element's head: one piece between two values, not two
-        joints = _Heads(lambda size: tail + heads[size])
+        joints = HeadCache(lambda size: tail + heads[size])
         lengths = list(map(len, values))
         parts: list[bytes] = [tail] * (2 * n + 1)
         parts[0] = heads[lengths[0]]

@@ -27,7 +27,7 @@ from typeflow.columns import Column, DatetimeColumn, PrimitiveColumn
 from typeflow.literals import Literal
 
 from . import _frames
-from ._codec import KindCodec
+from ._codec import KindCodec, is_bare_primitive
 from ._frames import LENGTHS
 from ._rows import Rows, varint_lengths
 from ._wire import varint
@@ -175,15 +175,7 @@ class _TimeCodec(KindCodec):
         return self.split(column)
 
     def matches(self, first: Literal) -> bool:
-        s = first.scalar
-        return (
-            s is not None
-            and s.primitive is not None
-            and s.primitive.kind == self.kind
-            and first.hash is None
-            and first.metadata is None
-            and first.offloaded_metadata is None
-        )
+        return is_bare_primitive(first, self.kind)
 
     def split(self, column: Column) -> tuple[Any, Any]:
         """The column's protobuf ``seconds`` and ``nanos`` (``array('q')`` or numpy int64 arrays)."""
