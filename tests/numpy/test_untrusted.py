@@ -14,6 +14,8 @@ from typeflow import TypeEngine
 from typeflow.errors import StorageError
 from typeflow.literals import Blob, BlobMetadata, BlobType, Literal, Scalar
 
+from ..helpers import POWER_LOSS_DAMAGE, damage_as_a_power_loss_can
+
 
 def array_literal(uri: str) -> Literal:
     return Literal(scalar=Scalar(blob=Blob(BlobMetadata(BlobType("NumpyArray")), uri)))
@@ -112,7 +114,7 @@ def test_memory_maps_only_blobs_inside_the_storage_root(tmp_path: Path) -> None:
     assert not isinstance(read, np.memmap) and read.tolist() == list(np.arange(10.0))
 
 
-@pytest.mark.parametrize("damage", ["empty", "cut in half", "zero-filled"])
+@pytest.mark.parametrize("damage", POWER_LOSS_DAMAGE)
 @pytest.mark.parametrize("mmap", [False, True])
 def test_an_array_blob_a_power_loss_can_leave_unsynced_is_a_typed_error_naming_it(
     tmp_path: Path, damage: str, mmap: bool
@@ -123,12 +125,7 @@ def test_an_array_blob_a_power_loss_can_leave_unsynced_is_a_typed_error_naming_i
     ctx = TypeEngine().context(storage=str(tmp_path / "storage"), numpy_mmap=mmap)
     lv = ctx.engine.to_literal(ctx, np.arange(10_000, dtype=np.float64), np.ndarray)
     path = lv.scalar.blob.uri
-    size = os.path.getsize(path)
-    with open(path, "r+b") as f:
-        if damage == "zero-filled":
-            f.write(b"\0" * size)
-        else:
-            f.truncate(0 if damage == "empty" else size // 2)
+    damage_as_a_power_loss_can(path, damage)
     with pytest.raises(TypeflowError) as info:
         ctx.engine.to_python_value(ctx, lv, np.ndarray)
     assert path in str(info.value)

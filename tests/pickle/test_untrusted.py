@@ -16,6 +16,7 @@ from typeflow.errors import StorageError, TypeflowError
 from typeflow.literals import Blob, BlobMetadata, BlobType, Literal, LiteralCollection, Scalar
 from typeflow.storage import get_storage
 
+from ..helpers import POWER_LOSS_DAMAGE, damage_as_a_power_loss_can
 from .samples import People, Tripwire
 
 
@@ -195,11 +196,10 @@ def test_a_full_disk_while_pickling_is_a_storage_error(storage: Path) -> None:
     assert "cannot pickle" not in str(info.value)
 
 
-@pytest.mark.parametrize("damage", ["empty", "cut in half", "zero-filled"])
+@pytest.mark.parametrize("damage", POWER_LOSS_DAMAGE)
 @pytest.mark.parametrize("many", [False, True], ids=["one value", "a list"])
 def test_a_blob_a_power_loss_can_leave_unsynced_is_a_typed_error(storage: Path, damage: str, many: bool) -> None:
     """What an unsynced, renamed blob can hold after a power loss (TYPEFLOW_FSYNC is off by default)."""
-    import os
     from typing import List
 
     engine = TypeEngine()
@@ -209,13 +209,7 @@ def test_a_blob_a_power_loss_can_leave_unsynced_is_a_typed_error(storage: Path, 
     lv = engine.to_literal(ctx, value, python_type)
     literals = lv.collection.literals if lv.collection is not None else (lv,)
     for item in literals:
-        path = item.scalar.blob.uri
-        size = os.path.getsize(path)
-        with open(path, "r+b") as f:
-            if damage == "zero-filled":
-                f.write(b"\0" * size)
-            else:
-                f.truncate(0 if damage == "empty" else size // 2)
+        damage_as_a_power_loss_can(item.scalar.blob.uri, damage)
     with pytest.raises(TypeflowError) as info:
         engine.to_python_value(ctx, lv, python_type)
     assert any(item.scalar.blob.uri in str(info.value) for item in literals)
