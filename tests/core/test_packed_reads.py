@@ -15,9 +15,7 @@ argument equality, and ``Union[int, str] == Union[str, int]``).
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-import enum
 import itertools
 import typing
 from pathlib import Path
@@ -29,18 +27,9 @@ from typeflow import TransformContext, wire
 from typeflow.errors import TypeTransformerFailedError
 from typeflow.literals import PackedLiterals
 
+from .strategies import Color, Point
+
 UTC = dt.timezone.utc
-
-
-class Color(str, enum.Enum):
-    RED = "red"
-    GREEN = "green"
-
-
-@dataclasses.dataclass
-class Point:
-    x: int
-    y: float
 
 
 # what each stored element type holds; None only where the type allows it

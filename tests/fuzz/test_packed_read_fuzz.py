@@ -13,9 +13,7 @@ are held to.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-import enum
 import itertools
 import os
 import typing
@@ -24,6 +22,7 @@ from typing import Any, Optional, Union
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.core.strategies import Color, Point
 from tests.core.test_wire import leaf_columns, list_columns, literal_types
 from typeflow import TypeEngine, wire
 from typeflow.columns import Column, MapColumn, NoneColumn, PrimitiveColumn, UnionColumn
@@ -36,17 +35,6 @@ FUZZ = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
 )
-
-
-class Color(str, enum.Enum):
-    RED = "red"
-    GREEN = "green"
-
-
-@dataclasses.dataclass
-class Point:
-    x: int
-    y: float
 
 
 LEAVES: list[Any] = [
