@@ -26,16 +26,11 @@ from typeflow.datasets.pages import walk_pages
 from typeflow.errors import ReadBudgetError, StorageError, TypeTransformerFailedError
 from typeflow.literals import (
     DatasetColumn,
-    Literal,
     LiteralType,
-    Scalar,
     SimpleType,
-    StructuredDatasetMetadata,
-    StructuredDatasetType,
 )
-from typeflow.literals import StructuredDataset as DatasetLiteral
 
-from ..parquet_forge import INT64, ForgedColumn, forge, forge_int_run, forge_string_run
+from ..parquet_forge import INT64, ForgedColumn, dataset_literal, forge, forge_int_run, forge_string_run, in_storage
 
 
 class Frame:
@@ -78,18 +73,6 @@ def engine_with(decoder: Any) -> TypeEngine:
 
 def context(decoder: Any, storage: Path, **options: Any) -> TransformContext:
     return engine_with(decoder).context(storage=str(storage), **options)
-
-
-def literal(uri: str, columns: tuple[DatasetColumn, ...] = ()) -> Literal:
-    meta = StructuredDatasetMetadata(StructuredDatasetType(columns=columns, format="parquet"))
-    return Literal(scalar=Scalar(structured_dataset=DatasetLiteral(uri=uri, metadata=meta)))
-
-
-def stored(tmp_path: Path, data: bytes, name: str = "blob.parquet") -> Path:
-    path = tmp_path / "storage" / "ab" / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    return path
 
 
 def footer_of(data: bytes) -> Any:
@@ -177,15 +160,15 @@ def test_a_few_hundred_bytes_that_decode_to_gigabytes_are_refused_before_the_dec
 ) -> None:
     data = forge_int_run(150_000_000)
     assert len(data) < 300
-    path = stored(tmp_path, data)
+    path = in_storage(tmp_path, data)
     ctx = context(decoder, tmp_path / "storage")
     with pytest.raises(ReadBudgetError, match=r"read budget of 1073741824 bytes.*read_budget=N.*TYPEFLOW_READ_BUDGET") as info:
-        ctx.engine.to_python_value(ctx, literal(str(path)), Frame)
+        ctx.engine.to_python_value(ctx, dataset_literal(str(path)), Frame)
     assert info.value.needed is not None and info.value.needed >= 8 * 150_000_000
     assert info.value.budget == 2**30 and str(path) in str(info.value)
     assert decoder.calls == []
     raised = context(decoder, tmp_path / "storage", read_budget="2GiB")
-    assert raised.engine.to_python_value(raised, literal(str(path)), Frame).size == len(data)
+    assert raised.engine.to_python_value(raised, dataset_literal(str(path)), Frame).size == len(data)
     assert len(decoder.calls) == 1
 
 
@@ -194,39 +177,41 @@ def test_a_small_blob_may_not_expand_past_the_floor_a_thousandfold_under_the_def
 ) -> None:
     data = forge_int_run(90_000_000)  # 720 MB of zeros: within the 1 GiB budget, from under 300 bytes
     assert len(data) < 300
-    path = stored(tmp_path, data)
+    path = in_storage(tmp_path, data)
     ctx = context(decoder, tmp_path / "storage")
     with pytest.raises(ReadBudgetError, match=r"from \d+ stored bytes, more than 1000 times.*read_expansion=M") as info:
-        ctx.engine.to_python_value(ctx, literal(str(path)), Frame)
+        ctx.engine.to_python_value(ctx, dataset_literal(str(path)), Frame)
     assert info.value.needed is not None and info.value.needed >= 8 * 90_000_000
     assert decoder.calls == []
     for trusting in ({"read_budget": "1GiB"}, {"read_expansion": 0}, {"read_expansion": "10000000"}):
         trusted = context(decoder, tmp_path / "storage", **trusting)
-        assert trusted.engine.to_python_value(trusted, literal(str(path)), Frame).size == len(data)
+        assert trusted.engine.to_python_value(trusted, dataset_literal(str(path)), Frame).size == len(data)
     assert len(decoder.calls) == 3
 
 
 def test_decoded_sizes_under_the_expansion_floor_are_never_refused_for_their_ratio(tmp_path: Path, decoder: Decoder) -> None:
     data = forge_int_run(5_000_000)  # 40 MB from a few hundred bytes
     ctx = context(decoder, tmp_path / "storage")
-    assert ctx.engine.to_python_value(ctx, literal(str(stored(tmp_path, data))), Frame).size == len(data)
+    assert ctx.engine.to_python_value(ctx, dataset_literal(str(in_storage(tmp_path, data))), Frame).size == len(data)
 
 
 def test_an_invalid_expansion_factor_is_a_storage_error_naming_the_setting(tmp_path: Path, decoder: Decoder) -> None:
     ctx = context(decoder, tmp_path / "storage", read_expansion="lots")
     with pytest.raises(StorageError, match="read_expansion setting is invalid"):
-        ctx.engine.to_python_value(ctx, literal(str(stored(tmp_path, forge_int_run(10)))), Frame)
+        ctx.engine.to_python_value(ctx, dataset_literal(str(in_storage(tmp_path, forge_int_run(10)))), Frame)
 
 
 def test_the_budget_counts_only_the_declared_columns(tmp_path: Path, decoder: Decoder) -> None:
     wide = forge(
         [ForgedColumn("a", INT64, struct.pack("<q", 0), 1, 10**8), ForgedColumn("b", INT64, struct.pack("<q", 0), 1, 10**8)]
     )
-    path = stored(tmp_path, wide)
+    path = in_storage(tmp_path, wide)
     ctx = context(decoder, tmp_path / "storage", read_budget="1GB")
     with pytest.raises(ReadBudgetError):
-        ctx.engine.to_python_value(ctx, literal(str(path)), Frame)
-    one = ctx.engine.to_python_value(ctx, literal(str(path), (DatasetColumn("a", INT),)), Annotated[Frame, Columns(a=int)])
+        ctx.engine.to_python_value(ctx, dataset_literal(str(path)), Frame)
+    one = ctx.engine.to_python_value(
+        ctx, dataset_literal(str(path), (DatasetColumn("a", INT),)), Annotated[Frame, Columns(a=int)]
+    )
     assert one.columns == ["a"]
 
 
@@ -251,7 +236,7 @@ def test_a_footer_that_understates_its_pages_is_judged_by_the_pages(
         assert claimed < 1000  # only the pages tell
     ctx = context(decoder, tmp_path / "storage")
     with pytest.raises(ReadBudgetError):
-        ctx.engine.to_python_value(ctx, literal(str(stored(tmp_path, data))), Frame)
+        ctx.engine.to_python_value(ctx, dataset_literal(str(in_storage(tmp_path, data))), Frame)
     assert decoder.calls == []
 
 
@@ -268,24 +253,24 @@ def test_a_decoder_that_does_not_measure_strings_is_charged_their_longest(tmp_pa
     assert len(data) < 2000
     ctx = context(decoder, tmp_path / "storage")
     with pytest.raises(ReadBudgetError, match="dictionary-encoded strings"):
-        ctx.engine.to_python_value(ctx, literal(str(stored(tmp_path, data))), Frame)
+        ctx.engine.to_python_value(ctx, dataset_literal(str(in_storage(tmp_path, data))), Frame)
     assert decoder.calls == []
 
 
 def test_a_measuring_decoder_is_charged_what_it_measured(tmp_path: Path) -> None:
-    path = stored(tmp_path, forge_string_run(1500, b"x" * 2**20))
+    path = in_storage(tmp_path, forge_string_run(1500, b"x" * 2**20))
     over = measures_expansion(Decoder(measured={"s": 1500 * 2**20}))
     ctx = context(over, tmp_path / "storage")
     with pytest.raises(ReadBudgetError, match=r"strings of column 's' \(measured\)"):
-        ctx.engine.to_python_value(ctx, literal(str(path)), Frame)
+        ctx.engine.to_python_value(ctx, dataset_literal(str(path)), Frame)
     assert over.calls == []
     short = measures_expansion(Decoder(measured={"s": 1500}))  # the same layout with short strings fits
     ctx = context(short, tmp_path / "storage")
-    assert ctx.engine.to_python_value(ctx, literal(str(path)), Frame).size == path.stat().st_size
+    assert ctx.engine.to_python_value(ctx, dataset_literal(str(path)), Frame).size == path.stat().st_size
 
 
 def test_small_strings_need_no_measuring(tmp_path: Path) -> None:
-    path = stored(tmp_path, forge_string_run(100, b"abc"))
+    path = in_storage(tmp_path, forge_string_run(100, b"abc"))
     asked: list[list[str]] = []
 
     @measures_expansion
@@ -296,7 +281,7 @@ def test_small_strings_need_no_measuring(tmp_path: Path) -> None:
         return Frame(0, columns)
 
     ctx = context(decode, tmp_path / "storage")
-    ctx.engine.to_python_value(ctx, literal(str(path)), Frame)
+    ctx.engine.to_python_value(ctx, dataset_literal(str(path)), Frame)
     assert asked == [[]]
 
 
@@ -304,7 +289,7 @@ def test_an_inline_data_parquet_in_a_wire_literal_is_refused_and_still_bounded_w
     tmp_path: Path, decoder: Decoder
 ) -> None:
     uri = "data:;base64," + base64.b64encode(forge_int_run(150_000_000)).decode()
-    raw = wire.dumps(literal(uri))
+    raw = wire.dumps(dataset_literal(uri))
     assert len(raw) < 450  # as small as the attack it stands for
     ctx = context(decoder, tmp_path / "storage")
     with pytest.raises(StorageError, match=r"refused to read.*'data:'"):
@@ -319,22 +304,24 @@ def test_an_inline_data_parquet_in_a_wire_literal_is_refused_and_still_bounded_w
 
 
 def test_declared_columns_are_checked_against_the_files_schema_not_the_literals_claim(tmp_path: Path, decoder: Decoder) -> None:
-    path = stored(tmp_path, forge_int_run(3))  # column "a" holds int64
+    path = in_storage(tmp_path, forge_int_run(3))  # column "a" holds int64
     claims = (DatasetColumn("a", STR),)  # the literal says "a" holds strings
     ctx = context(decoder, tmp_path / "storage")
     with pytest.raises(TypeTransformerFailedError, match=r"declared column types differ \(a: declared STRING, stored"):
-        ctx.engine.to_python_value(ctx, literal(str(path), claims), Annotated[Frame, Columns(a=str)])
+        ctx.engine.to_python_value(ctx, dataset_literal(str(path), claims), Annotated[Frame, Columns(a=str)])
     with pytest.raises(TypeTransformerFailedError, match=r"has no column\(s\) \['b'\]; it has \['a'\]"):
-        ctx.engine.to_python_value(ctx, literal(str(path), (DatasetColumn("b", INT),)), Annotated[Frame, Columns(b=int)])
+        ctx.engine.to_python_value(ctx, dataset_literal(str(path), (DatasetColumn("b", INT),)), Annotated[Frame, Columns(b=int)])
     assert decoder.calls == []
-    assert ctx.engine.to_python_value(ctx, literal(str(path), (DatasetColumn("a", INT),)), Annotated[Frame, Columns(a=int)])
+    assert ctx.engine.to_python_value(
+        ctx, dataset_literal(str(path), (DatasetColumn("a", INT),)), Annotated[Frame, Columns(a=int)]
+    )
 
 
 def test_a_handle_checks_its_columns_against_the_file_when_opened(tmp_path: Path, decoder: Decoder) -> None:
-    path = stored(tmp_path, forge_int_run(3))
+    path = in_storage(tmp_path, forge_int_run(3))
     ctx = context(decoder, tmp_path / "storage")
     handle = ctx.engine.to_python_value(
-        ctx, literal(str(path), (DatasetColumn("a", STR),)), Annotated[StructuredDataset, Columns(a=str)]
+        ctx, dataset_literal(str(path), (DatasetColumn("a", STR),)), Annotated[StructuredDataset, Columns(a=str)]
     )
     with pytest.raises(TypeTransformerFailedError, match="declared column types differ"):
         handle.open(Frame).all()
@@ -356,7 +343,7 @@ def test_a_folder_is_read_as_its_files_in_name_order(tmp_path: Path, decoder: De
     folder = folder_with(tmp_path, ["00001", "00000", ".hidden", "_SUCCESS"])
     ctx = context(decoder, tmp_path / "storage")
     assert [Path(loc.path).name for loc in dataset_files(ctx, str(folder))] == ["00000", "00001"]
-    frame = ctx.engine.to_python_value(ctx, literal(str(folder)), Frame)
+    frame = ctx.engine.to_python_value(ctx, dataset_literal(str(folder)), Frame)
     assert frame.size == 2 * len(forge_int_run(4))
     assert [Path(c).name for c in decoder.calls] == ["00000", "00001"]
 
@@ -367,7 +354,7 @@ def test_a_folder_is_never_scanned_recursively(tmp_path: Path, decoder: Decoder)
     (folder / "part=1" / "00000").write_bytes(forge_int_run(4))
     ctx = context(decoder, tmp_path / "storage")
     with pytest.raises(StorageError, match=r"sub-folder \('part=1'\)"):
-        ctx.engine.to_python_value(ctx, literal(str(folder)), Frame)
+        ctx.engine.to_python_value(ctx, dataset_literal(str(folder)), Frame)
     assert decoder.calls == []
 
 
@@ -375,16 +362,16 @@ def test_a_folder_of_too_many_files_is_refused_with_the_setting_that_allows_it(t
     folder = folder_with(tmp_path, [f"{i:05}" for i in range(6)])
     ctx = context(decoder, tmp_path / "storage", dataset_max_files=5)
     with pytest.raises(StorageError, match=r"more than 5 files.*dataset_max_files=N.*TYPEFLOW_DATASET_MAX_FILES"):
-        ctx.engine.to_python_value(ctx, literal(str(folder)), Frame)
+        ctx.engine.to_python_value(ctx, dataset_literal(str(folder)), Frame)
     allowed = context(decoder, tmp_path / "storage", dataset_max_files=6)
-    assert allowed.engine.to_python_value(allowed, literal(str(folder)), Frame).size == 6 * len(forge_int_run(4))
+    assert allowed.engine.to_python_value(allowed, dataset_literal(str(folder)), Frame).size == 6 * len(forge_int_run(4))
 
 
 def test_a_folder_is_one_dataset_for_the_budget(tmp_path: Path, decoder: Decoder) -> None:
     folder = folder_with(tmp_path, ["00000", "00001"], forge_int_run(80_000_000))  # 640 MB each, 1.28 GB together
     ctx = context(decoder, tmp_path / "storage")
     with pytest.raises(ReadBudgetError, match="2 files"):
-        ctx.engine.to_python_value(ctx, literal(str(folder)), Frame)
+        ctx.engine.to_python_value(ctx, dataset_literal(str(folder)), Frame)
     assert decoder.calls == []
 
 
@@ -394,9 +381,9 @@ def test_a_folder_outside_storage_is_listed_only_under_a_read_root(tmp_path: Pat
     (outside / "00000").write_bytes(forge_int_run(4))
     ctx = context(decoder, tmp_path / "storage")
     with pytest.raises(StorageError, match="refused to read"):
-        ctx.engine.to_python_value(ctx, literal(str(outside)), Frame)
+        ctx.engine.to_python_value(ctx, dataset_literal(str(outside)), Frame)
     rooted = context(decoder, tmp_path / "storage", read_roots=[str(outside)])
-    assert rooted.engine.to_python_value(rooted, literal(str(outside)), Frame).size == len(forge_int_run(4))
+    assert rooted.engine.to_python_value(rooted, dataset_literal(str(outside)), Frame).size == len(forge_int_run(4))
 
 
 def test_a_link_in_a_folder_is_judged_by_its_target(tmp_path: Path, decoder: Decoder) -> None:
@@ -414,7 +401,7 @@ def test_an_empty_folder_is_a_storage_error(tmp_path: Path, decoder: Decoder) ->
     folder = folder_with(tmp_path, ["_SUCCESS"])
     ctx = context(decoder, tmp_path / "storage")
     with pytest.raises(StorageError, match="holds no data files"):
-        ctx.engine.to_python_value(ctx, literal(str(folder)), Frame)
+        ctx.engine.to_python_value(ctx, dataset_literal(str(folder)), Frame)
 
 
 def test_a_folder_of_several_files_needs_a_type_that_joins_them(tmp_path: Path, decoder: Decoder) -> None:
@@ -424,4 +411,4 @@ def test_a_folder_of_several_files_needs_a_type_that_joins_them(tmp_path: Path, 
     engine.register(DatasetTransformer(Frame))
     ctx = engine.context(storage=str(tmp_path / "storage"))
     with pytest.raises(TypeTransformerFailedError, match="folder of 2 files, and nothing joins"):
-        ctx.engine.to_python_value(ctx, literal(str(folder)), Frame)
+        ctx.engine.to_python_value(ctx, dataset_literal(str(folder)), Frame)
