@@ -28,8 +28,6 @@ bytes cannot hold a read or write for longer.
 from __future__ import annotations
 
 import contextvars
-import functools
-import inspect
 import os
 import stat
 import threading
@@ -509,7 +507,9 @@ def _filesystem(url: str, storage_options: dict[str, Any]) -> tuple[Any, str]:
         if endpoint:
             options.setdefault("endpoint_url", endpoint)
         config = dict(options.get("config_kwargs") or {**S3_CONFIG, "retries": dict(S3_CONFIG["retries"])})
-        session_cls = _bounded_http_session()
+        from typeflow._s3_session import bounded_http_session
+
+        session_cls = bounded_http_session()
         if session_cls is not None:
             config.setdefault("http_session_cls", session_cls)
         options["config_kwargs"] = config
@@ -524,106 +524,6 @@ def _filesystem(url: str, storage_options: dict[str, Any]) -> tuple[Any, str]:
     if url.startswith(("s3://", "s3a://")) and hasattr(fs, "retries"):
         fs.retries = S3_RETRIES  # botocore retries already; s3fs's loop on top would multiply the wait
     return fs, path
-
-
-@functools.cache
-def _bounded_http_session() -> Any:
-    """aiobotocore's HTTP session without ``Expect: 100-continue``, or None where it cannot be set.
-
-    botocore sends S3 uploads with ``Expect: 100-continue``, and aiohttp waits
-    for the ``100 Continue`` answer with no timeout at all: an endpoint that
-    accepts the connection and then says nothing hangs a write for ever. The
-    header is not signed, so dropping it leaves the request valid and puts the
-    wait under ``read_timeout`` like any other.
-    """
-    try:
-        from aiobotocore.config import AioConfig
-        from aiobotocore.httpsession import AIOHTTPSession
-    except ImportError:
-        return None
-    if "http_session_cls" not in inspect.signature(AioConfig.__init__).parameters:
-        return None
-
-    class BoundedAIOHTTPSession(AIOHTTPSession):  # type: ignore[misc]
-        async def send(self, request: Any) -> Any:
-            if "Expect" in request.headers:
-                del request.headers["Expect"]
-            deadline = deadlines.active()
-            if deadline is None:  # a request typeflow did not make (or with the deadline off)
-                return await super().send(request)
-            # the request, its body and the answer's headers within the deadline; the answer's body below
-            response = await deadline.bound(super().send(request))
-            deadline.clock.earn(_body_size(request), transport=True)  # an upload's part moved: more time for the next
-            raw: Any = getattr(response, "raw", None)
-            content = getattr(raw, "content", None)
-            if content is not None and hasattr(content, "read"):
-                raw.content = _BoundedContent(content, deadline)
-            return response
-
-    return BoundedAIOHTTPSession
-
-
-#: bytes one bounded read of a response body asks for at a time
-_CHUNK = 8 << 20
-
-
-def _body_size(request: Any) -> int:
-    """The size of an HTTP request's body (0 when it is a stream of unknown size)."""
-    body = getattr(request, "body", None)
-    try:
-        return len(body) if body is not None else 0
-    except TypeError:
-        return 0
-
-
-class _BoundedContent:
-    """An aiohttp response body whose reads end at the deadline of the typeflow call that asked for it.
-
-    aiohttp's own ``sock_read`` timeout restarts with every byte; a server
-    sending one byte every few seconds would hold a streamed read for ever.
-    """
-
-    def __init__(self, content: Any, deadline: Any) -> None:
-        self._content = content
-        self._deadline = deadline
-
-    async def read(self, n: int = -1) -> bytes:
-        # in chunks: each one moved extends the deadline (a large body is not a slow server)
-        parts: list[bytes] = []
-        want = -1 if n is None else n
-        while want != 0:
-            data = await self._got(self._content.read(_CHUNK if want < 0 else min(_CHUNK, want)))
-            if not data:
-                break
-            parts.append(data)
-            if want > 0:
-                want -= len(data)
-        return b"".join(parts)
-
-    async def readany(self) -> bytes:
-        data: bytes = await self._got(self._content.readany())
-        return data
-
-    async def readexactly(self, n: int) -> bytes:
-        data: bytes = await self._got(self._content.readexactly(n))
-        return data
-
-    async def readline(self) -> bytes:
-        data: bytes = await self._got(self._content.readline())
-        return data
-
-    async def readchunk(self) -> tuple[bytes, bool]:
-        chunk: tuple[bytes, bool] = await self._deadline.bound(self._content.readchunk())
-        self._deadline.clock.earn(len(chunk[0]), transport=True)
-        return chunk
-
-    async def _got(self, awaitable: Any) -> bytes:
-        data: bytes = await self._deadline.bound(awaitable)
-        self._deadline.clock.earn(len(data), transport=True)
-        return data
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._content, name)
 
 
 _storages: dict[str, Storage] = {}
