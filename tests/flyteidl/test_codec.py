@@ -127,6 +127,29 @@ def test_packed_maps_hold_what_protobuf_holds(values: dict[str, float]) -> None:
     assert from_bytes(data) == lm
 
 
+@pytest.mark.parametrize("kind", ["float_value", "boolean"])
+@pytest.mark.parametrize(
+    "keys",
+    [
+        [f"key-{i}" for i in range(300)],  # runs of equally long keys: written run by run
+        [f"{i:06x}" for i in range(0, 2**20, 2**13)],  # one run
+        ["k" * (1 + i % 7) + str(i) for i in range(300)],  # nearly every key a run of its own: written entry by entry
+        [*(f"id{i:03d}" for i in range(100)), "x", *(f"{i}" for i in range(60))],
+    ],
+)
+def test_fixed_width_maps_are_the_same_bytes_with_and_without_numpy(
+    kind: str, keys: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    values = [(i % 3 == 0) if kind == "boolean" else i / 7 for i in range(len(keys))]
+    lm = LiteralMap(PackedLiteralMap(kind, keys, values))
+    with_numpy = to_bytes(lm)
+    monkeypatch.setattr(_frames, "numpy", lambda: None)
+    assert to_bytes(lm) == with_numpy
+    reference = literals_pb2.LiteralMap(literals={k: pb_scalar(**{kind: v}) for k, v in zip(keys, values)})
+    assert literals_pb2.LiteralMap.FromString(with_numpy) == reference
+    assert from_bytes(with_numpy) == lm
+
+
 @pytest.mark.parametrize(
     ("kind", "values", "tag"),
     [

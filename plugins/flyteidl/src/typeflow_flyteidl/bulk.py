@@ -128,7 +128,8 @@ def _fixed_width_map(keys: Sequence[str], literals: bytes, width: int) -> bytes 
     a regular expression; the keys go between them in one join. Latin-1 text
     stands for the bytes, which ASCII keys already are.
     """
-    if not "".join(keys).isascii():
+    joined = "".join(keys)
+    if not joined.isascii():
         return None
     n = len(keys)
     try:
@@ -139,7 +140,7 @@ def _fixed_width_map(keys: Sequence[str], literals: bytes, width: int) -> bytes 
         return None  # two-byte lengths: the general path
     np = _frames.numpy()
     if np is not None:
-        return _fixed_width_map_numpy(np, keys, sizes, literals, width)
+        return _fixed_width_map_numpy(np, joined.encode("ascii"), sizes, literals, width)
     entries = sizes.translate(bytes((b + width + 4) & 0xFF for b in range(256)))
     stride = width + 6
     chunks = bytearray(stride * n)
@@ -160,14 +161,19 @@ def _fixed_width_map(keys: Sequence[str], literals: bytes, width: int) -> bytes 
     return "".join(parts).encode("latin-1")
 
 
-def _fixed_width_map_numpy(np: Any, keys: Sequence[str], sizes: bytes, literals: bytes, width: int) -> bytes:
-    """:func:`_fixed_width_map` with numpy: the key bytes and the fixed parts scattered to computed offsets."""
-    n = len(keys)
-    key_bytes = np.frombuffer("".join(keys).encode("ascii"), dtype=np.uint8)
+def _fixed_width_map_numpy(np: Any, joined: bytes, sizes: bytes, literals: bytes, width: int) -> bytes:
+    """:func:`_fixed_width_map` with numpy: the keys (``joined``) and the fixed parts copied to computed offsets."""
+    n = len(sizes)
+    key_bytes = np.frombuffer(joined, dtype=np.uint8)
     key_sizes = np.frombuffer(sizes, dtype=np.uint8).astype(np.int64)
     entry_sizes = key_sizes + (6 + width)
     starts = np.cumsum(entry_sizes) - entry_sizes
     out = np.empty(int(starts[-1] + entry_sizes[-1]), dtype=np.uint8)
+    values = np.frombuffer(literals, dtype=np.uint8).reshape(n, width)
+    runs = np.flatnonzero(key_sizes[1:] != key_sizes[:-1]) + 1
+    if len(runs) * _RUN <= n:
+        _fill_runs(np, out, key_bytes, key_sizes, starts, values, np.concatenate(([0], runs, [n])))
+        return bytes(out.tobytes())
     out[starts] = 0x0A
     out[starts + 1] = key_sizes + (4 + width)
     out[starts + 2] = 0x0A
@@ -177,9 +183,39 @@ def _fixed_width_map_numpy(np: Any, keys: Sequence[str], sizes: bytes, literals:
     tails = np.empty((n, 2 + width), dtype=np.uint8)
     tails[:, 0] = 0x12
     tails[:, 1] = width
-    tails[:, 2:] = np.frombuffer(literals, dtype=np.uint8).reshape(n, width)
+    tails[:, 2:] = values
     out[(starts + 4 + key_sizes)[:, None] + np.arange(2 + width)] = tails
     return bytes(out.tobytes())
+
+
+#: a run of equally long keys is written as one block when the runs average at least this many entries
+_RUN = 32
+
+
+def _fill_runs(np: Any, out: Any, key_bytes: Any, key_sizes: Any, starts: Any, values: Any, bounds: Any) -> None:
+    """Entries whose keys are equally long, run by run: each run is a 2-D block filled column by column.
+
+    Keys are often equally long in long stretches (``key-0`` … ``key-99999``,
+    ids, hashes): a run of ``m`` entries with ``k``-byte keys is an ``m`` by
+    ``k + 6 + width`` block of ``out``, and its keys a ``m`` by ``k`` block of
+    ``key_bytes``, so every column is one strided copy.
+    """
+    width = values.shape[1]
+    key_at = 0
+    for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
+        k = int(key_sizes[lo])
+        m = hi - lo
+        start = int(starts[lo])
+        block = out[start : start + m * (k + 6 + width)].reshape(m, k + 6 + width)
+        block[:, 0] = 0x0A
+        block[:, 1] = k + 4 + width
+        block[:, 2] = 0x0A
+        block[:, 3] = k
+        block[:, 4 : 4 + k] = key_bytes[key_at : key_at + m * k].reshape(m, k)
+        block[:, 4 + k] = 0x12
+        block[:, 5 + k] = width
+        block[:, 6 + k :] = values[lo:hi]
+        key_at += m * k
 
 
 # --------------------------------------------------------------------------- reading
