@@ -13,6 +13,12 @@ Two rows per workload (1,000,000-int ``List[int]``, 100,000-entry
   (target ≥ 50x faster). The bridge is timed before and after flytekit's
   side runs, and the better time kept.
 
+A third row per workload times the same conversion through the serialized
+bytes, as a task's ``outputs.pb`` is written and read: ``to_bytes`` +
+``from_bytes`` against flytekit's ``to_flyte_idl`` + ``SerializeToString`` +
+``FromString`` + ``from_flyte_idl`` (no target: no protobuf message is built
+on typeflow's side, so protobuf's floor does not bound it).
+
 Each bridge row is followed by the floor under it: protobuf's own
 ``Literal.FromString`` of the bytes ``to_flyteidl`` hands it plus
 ``SerializeToString`` of that message, the two protobuf calls the bridge
@@ -90,10 +96,12 @@ def run(quick: bool) -> list[Row]:
         # the bridge is timed before and after flytekit's side (which takes minutes on a shared machine): the better
         # time is kept, so a slow spell during one of them does not decide the ratio
         before = {key: _bridge_time(lm.literals["x"], repeat) for key, lm in maps.items()}
+        bytes_before = {key: _bytes_time(maps[key].literals["x"], repeat) for key in KEYS}
         floor_before = {key: _floor_time(maps[key].literals["x"], repeat) for key in KEYS}
         flytekit = _flytekit_times(quick)
         bridge = {key: min(before[key], _bridge_time(lm.literals["x"], repeat)) for key, lm in maps.items()}
         floor = {key: min(floor_before[key], _floor_time(maps[key].literals["x"], repeat)) for key in KEYS}
+        through_bytes = {key: min(bytes_before[key], _bytes_time(maps[key].literals["x"], repeat)) for key in KEYS}
         for key, lm in maps.items():
             if key in BRIDGE_ONLY:
                 rows.extend(_bridge_row(key, quick, bridge[key], flytekit, None))
@@ -124,6 +132,7 @@ def run(quick: bool) -> list[Row]:
             )
             rows.extend(_bridge_row(key, quick, bridge[key], flytekit, BRIDGE_TARGET))
             rows.extend(_floor_row(key, quick, floor[key], flytekit))
+            rows.extend(_bytes_row(key, quick, through_bytes[key], flytekit))
     finally:
         shutil.rmtree(root, ignore_errors=True)
     return rows
@@ -135,6 +144,31 @@ def _bridge_time(lv: Any, repeat: int) -> float:
 
     assert from_flyteidl(to_flyteidl(lv)) == lv
     return best_of(lambda: from_flyteidl(to_flyteidl(lv)), repeat)
+
+
+def _bytes_time(lv: Any, repeat: int) -> float:
+    """The best time of ``from_bytes(to_bytes(lv))`` (checked to give ``lv`` back)."""
+    from typeflow_flyteidl import from_bytes, to_bytes
+
+    assert from_bytes(to_bytes(lv), "Literal") == lv
+    return best_of(lambda: from_bytes(to_bytes(lv), "Literal"), repeat)
+
+
+def _bytes_row(key: str, quick: bool, bytes_s: float, flytekit: dict[str, float]) -> list[Row]:
+    """``to_bytes`` + ``from_bytes`` against flytekit's model↔protobuf step plus protobuf's serialize and parse."""
+    theirs = flytekit.get(f"{key}:bytes")
+    if theirs is None:
+        return []
+    return [
+        Row(
+            f"{wd.describe(key, quick)}: to_bytes + from_bytes (the .pb bytes)",
+            bytes_s,
+            "flytekit to_flyte_idl + SerializeToString + FromString + from_flyte_idl",
+            theirs,
+            None,
+            f"typeflow {theirs / bytes_s:,.0f}x faster",
+        )
+    ]
 
 
 def _floor_time(lv: Any, repeat: int) -> float:
