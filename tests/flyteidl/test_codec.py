@@ -481,12 +481,14 @@ def test_a_size_proof_takes_only_uniform_strings_and_binaries_as_one_column(kind
 
 
 def test_a_map_protobuf_writes_is_read_packed_by_size_whatever_its_key_lengths() -> None:
-    keys = ["", "k", "key" * 50, "ключ", "x" * 200]  # an empty key, a long one, non-ASCII, a two-byte length
-    for value in (pb_scalar(float_value=0.5), pb_scalar(string_value="s"), pb_binary(b"v")):
-        pb = literals_pb2.Literal(map=literals_pb2.LiteralMap(literals={k: value for k in keys}))
-        lit = from_flyteidl(pb)
-        assert isinstance(lit, Literal) and lit.map is not None and lit.map.is_packed
-        assert to_flyteidl(lit) == pb
+    long_keys = ["", "k", "key" * 50, "ключ", "x" * 200]  # an empty key, a long one, non-ASCII, a two-byte length
+    short_keys = ["k", "ключ", "clé", "鍵"]  # one-byte lengths, non-ASCII
+    for keys in (long_keys, short_keys):
+        for value in (pb_scalar(float_value=0.5), pb_scalar(string_value="s"), pb_binary(b"v")):
+            pb = literals_pb2.Literal(map=literals_pb2.LiteralMap(literals={k: value for k in keys}))
+            lit = from_flyteidl(pb)
+            assert isinstance(lit, Literal) and lit.map is not None and lit.map.is_packed
+            assert to_flyteidl(lit) == pb
 
 
 @settings(max_examples=300)

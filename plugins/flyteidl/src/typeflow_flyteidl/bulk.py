@@ -35,7 +35,6 @@ from typeflow.literals import Literal, PackedLiteralMap, PackedLiterals
 
 from . import _frames, _views
 from ._codec import CODECS, Fallback, KindCodec, codec_of
-from ._frames import varint_size
 from ._nested import ListCodec, LiteralsCodec, MapCodec, NoneCodec, UnionCodec, entry_sizes, map_entry_parts
 from ._primitives import BinaryCodec, BooleanCodec, FloatCodec, IntegerCodec, StringCodec, strided
 from ._times import DatetimeCodec, DurationCodec
@@ -283,7 +282,7 @@ def decode_map(payload: bytes | memoryview, first: Literal) -> PackedLiteralMap 
         if not canonical and len(set(keys)) != len(keys):
             return None  # a repeated key: protobuf keeps the last; the element decoder does too
         packed = PackedLiteralMap.unchecked(keys, column)
-        if canonical and _sized(codec, entries, column, len(payload)):
+        if canonical and _sized(codec, entries, keys, column, len(payload)):
             return packed
         sizes = codec.literal_sizes(column) if canonical else None
         exact = _map_size(keys, sizes) == len(payload) if sizes is not None else encode_map(packed) == payload
@@ -292,18 +291,20 @@ def decode_map(payload: bytes | memoryview, first: Literal) -> PackedLiteralMap 
     return packed if exact else None
 
 
-def _sized(codec: KindCodec, entries: Any, column: Column, size: int) -> bool:
-    """Whether canonical map entries of ``size`` bytes, merged in ``entries``, are exactly the keys and ``column``.
+def _sized(codec: KindCodec, entries: Any, keys: Sequence[str], column: Column, size: int) -> bool:
+    """Whether canonical map entries of ``size`` bytes, merged in ``entries``, are exactly ``keys`` and ``column``.
 
-    The merged entry's ``ByteSize()`` less its merged value is the size of
-    every key field; the value literals' total comes from the codec (see
-    :meth:`KindCodec.view_literal_size`); each entry adds its own header and
-    its value's, two bytes each at the least.
+    Every term is the least an entry can take: its own header and its value
+    field's header two bytes each, its key field two bytes plus the key's
+    UTF-8 bytes, its value literal what the codec says is the least that holds
+    its element (see :meth:`KindCodec.view_literal_size`). A canonical payload
+    of exactly their sum holds nothing else, and every length in it is one
+    byte. (A key of 126 bytes or more makes the sum fall short: the caller
+    then measures the entries exactly.)
     """
     n = len(column)
-    keys_size = int(entries.ByteSize())  # before the codec may consume the merged value
-    if entries.HasField("value"):
-        keys_size -= _field_size(int(entries.value.ByteSize()))
+    joined = "".join(keys)
+    keys_size = 2 * n + (len(joined) if joined.isascii() else len(joined.encode("utf-8")))
     literals = codec.view_literal_size(entries.value, column)
     if literals is None:
         fixed = codec.literal_sizes(column)
@@ -311,11 +312,6 @@ def _sized(codec: KindCodec, entries: Any, column: Column, size: int) -> bool:
             return False
         literals = fixed * n
     return keys_size + literals + 4 * n == size
-
-
-def _field_size(size: int) -> int:
-    """The size of a length-delimited field (one-byte tag) holding ``size`` bytes."""
-    return 1 + varint_size(size) + size
 
 
 def _map_size(keys: Sequence[str], sizes: Sequence[int] | int) -> int:
