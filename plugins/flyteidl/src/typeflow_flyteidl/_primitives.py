@@ -155,8 +155,8 @@ def _int_collection_numpy(np: Any, values: Sequence[int]) -> bytes:
         group &= 0x7F
         if j < 9:
             group |= (k > j + 1).view(np.uint8) << 7
-    # row i keeps its 7 head bytes and k[i] varint bytes (one broadcast comparison, already row-major)
-    keep = np.arange(17, dtype=np.uint8)[None, :] < (k + 7)[:, None]
+    # row i keeps its 7 head bytes and k[i] varint bytes: row k of a table of the 11 masks, gathered row-major
+    keep = np.take(np.arange(17)[None, :] < np.arange(7, 18)[:, None], k, axis=0)
     data: bytes = np.ascontiguousarray(cols.T)[keep].tobytes()
     return data
 
