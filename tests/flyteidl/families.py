@@ -98,6 +98,16 @@ CORE: list[Family] = [
     Family("hash-method", "cached", Annotated[str, HashMethod(_sha)]),
 ]
 
+#: flytekit pickles bytes; typeflow writes them so under the flytekit profiles (its own form is BINARY)
+BYTES: list[Family] = [
+    Family("bytes", b"\x00\x01\xff", bytes),
+    Family("bytes-empty", b"", bytes),
+    Family("list-of-bytes", [b"a", b"", b"\x00c"], List[bytes]),
+    Family("optional-bytes", b"x", Optional[bytes]),
+    Family("optional-bytes-none", None, Optional[bytes]),
+    Family("dict-of-bytes", {"k": b"v", "e": b""}, Dict[str, bytes]),
+]
+
 PICKLES: list[Family] = [
     Family("pickled-object", Obj(7), Obj),
     Family("list-of-pickles", [Obj(i) for i in range(5)], List[Obj]),

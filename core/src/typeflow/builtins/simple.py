@@ -22,8 +22,9 @@ from typeflow.errors import TypeTransformerFailedError
 from typeflow.literals import INT64_MAX, INT64_MIN, Binary, Literal, LiteralType, Primitive, Scalar, SimpleType, Void
 from typeflow.transformer import TransformContext, TypeTransformer
 
+from . import pickled_bytes
 from .flyte_forms import MSGPACK, msgpack_bytes, read_msgpack_simple
-from .packing import check_types, failed_element
+from .packing import CannotPack, check_types, failed_element
 
 NoneType = type(None)
 
@@ -374,7 +375,14 @@ class TimedeltaTransformer(PrimitiveTransformer):
 
 
 class BytesTransformer(PrimitiveTransformer):
-    """bytes (or bytearray/memoryview) as a ``Binary`` tagged ``bytes``."""
+    """bytes (or bytearray/memoryview) as a ``Binary`` tagged ``bytes``.
+
+    Under the flytekit profiles a value is written as flytekit writes it, a
+    pickle (see :mod:`.pickled_bytes`), and lists and maps of bytes are not
+    packed, so that each element is its own pickle. Whatever the profile, a
+    pickle blob is read too. The literal type stays ``BINARY``: it is built
+    without a context.
+    """
 
     simple = SimpleType.BINARY
     kind = "binary"
@@ -382,6 +390,11 @@ class BytesTransformer(PrimitiveTransformer):
 
     def __init__(self) -> None:
         super().__init__("bytes", bytes)
+
+    def pack_column(self, ctx: TransformContext, values: list[Any], python_type: Any) -> Column:
+        if pickled_bytes.writes_pickle(ctx):
+            raise CannotPack(f"the {ctx.profile} profile writes each bytes value as its own pickle")
+        return super().pack_column(ctx, values, python_type)
 
     def pack_values(self, values: list[Any]) -> Any:
         if values and not set(map(type, values)) <= {bytes}:
@@ -397,9 +410,14 @@ class BytesTransformer(PrimitiveTransformer):
         return bytes(value)
 
     def to_literal(self, ctx: TransformContext, python_val: Any, python_type: Any, expected: LiteralType | None) -> Literal:
-        return Literal(scalar=Scalar(binary=Binary(self.to_raw(python_val, python_type), self.packed_tag)))
+        raw = self.to_raw(python_val, python_type)
+        if pickled_bytes.writes_pickle(ctx):
+            return pickled_bytes.write(ctx, raw, python_type)
+        return Literal(scalar=Scalar(binary=Binary(raw, self.packed_tag)))
 
     def to_python_value(self, ctx: TransformContext, lv: Literal, expected_python_type: Any) -> Any:
+        if pickled_bytes.is_pickle_blob(lv):  # flytekit's form (it pickles bytes)
+            return pickled_bytes.read(ctx, lv, expected_python_type)
         b = lv.scalar.binary if lv.scalar is not None else None
         if b is None or b.tag != self.packed_tag:
             raise TypeTransformerFailedError(f"cannot read {literal_kind(lv)} as bytes", python_type=expected_python_type)

@@ -19,10 +19,11 @@ from typing import Any, get_args, get_origin
 
 from typeflow.columns import MAX_UNION_VARIANTS, Column, NoneColumn, UnionColumn, variant_counts
 from typeflow.errors import TypeTransformerFailedError, type_name
-from typeflow.literals import Literal, LiteralType, Scalar, TypeStructure, UnionType
+from typeflow.literals import Literal, LiteralType, Scalar, SimpleType, TypeStructure, UnionType
 from typeflow.literals import Union as UnionValue
 from typeflow.transformer import TransformContext, TypeTransformer, strip_annotated
 
+from . import pickled_bytes
 from .packing import CannotPack, ElementFailed, interleave, iterate, pack, pack_exact, read_in_bulk, reads_none_of, unpack
 
 NoneType = type(None)
@@ -104,7 +105,7 @@ class UnionTransformer(TypeTransformer[Any]):
             except TypeTransformerFailedError as exc:
                 reasons.append(f"{type_name(variant.python_type, qualified=False)}: {exc.reason}")
                 continue
-            return Literal(scalar=Scalar(union=UnionValue(value=lv, stored_type=variant.literal_type)))
+            return Literal(scalar=Scalar(union=UnionValue(value=lv, stored_type=_stored_type(ctx, variant, lv))))
         raise TypeTransformerFailedError(
             "value matches no variant of the union" + (f" ({'; '.join(reasons)})" if reasons else ""),
             python_type=python_type,
@@ -120,6 +121,10 @@ class UnionTransformer(TypeTransformer[Any]):
                 if variant.literal_type == stored:
                     return ctx.engine.to_python_value(ctx, union.value, variant.python_type)
             candidates = [v for v in variants if v.literal_type.without_structure() == stored.without_structure()]
+            if not candidates and pickled_bytes.is_bytes_pickle_type(stored):  # flytekit's pickled bytes
+                binary = next((v for v in variants if v.literal_type.simple == SimpleType.BINARY), None)
+                if binary is not None:  # its reasons (a missing plugin, a refused blob) are the answer
+                    return ctx.engine.to_python_value(ctx, union.value, binary.python_type)
             inner = union.value
         else:  # a plain literal (not written through a union): take the first variant that reads it
             candidates, inner = variants, lv
@@ -156,6 +161,8 @@ class UnionTransformer(TypeTransformer[Any]):
         variants = self.variants(python_type)
         if len(variants) > MAX_UNION_VARIANTS:
             raise CannotPack(f"more than {MAX_UNION_VARIANTS} variants")
+        if pickled_bytes.writes_pickle(ctx) and any(v.literal_type.simple == SimpleType.BINARY for v in variants):
+            raise CannotPack("a pickled bytes variant is stored with flytekit's pickle type, element by element")
         optional = len(variants) == 2 and NoneType in (variants[0].exact, variants[1].exact)
         exact = False  # whether every value is of its variant's exact type
         if optional:  # Optional[T]: None goes to the None variant, anything else to T (which checks it)
@@ -263,6 +270,13 @@ class UnionTransformer(TypeTransformer[Any]):
         engine = self.engine
         args = tuple(engine.guess_python_type(v.without_structure()) for v in literal_type.union_type.variants)
         return typing.Union[args]
+
+
+def _stored_type(ctx: TransformContext, variant: _Variant, lv: Literal) -> LiteralType:
+    """The stored type of a variant's value: the variant's type, or flytekit's for bytes written as its pickle."""
+    if variant.literal_type.simple == SimpleType.BINARY and pickled_bytes.is_pickle_blob(lv):
+        return pickled_bytes.union_stored_type(ctx, variant.python_type)
+    return variant.literal_type
 
 
 def _no_variant(python_type: Any) -> TypeTransformerFailedError:
