@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import http.server
 import threading
+import typing
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,8 +14,20 @@ import pytest
 
 from typeflow import TypeEngine
 from typeflow.errors import StorageError, TypeflowError
-from typeflow.literals import Blob, BlobMetadata, BlobType, Literal, LiteralCollection, Scalar
+from typeflow.literals import (
+    Blob,
+    BlobMetadata,
+    BlobType,
+    Literal,
+    LiteralCollection,
+    LiteralMap,
+    LiteralType,
+    Scalar,
+    TypeStructure,
+)
+from typeflow.literals import Union as UnionValue
 from typeflow.storage import get_storage
+from typeflow_pickle import PickleDecodeError, PickleSignatureError
 
 from ..helpers import POWER_LOSS_DAMAGE, damage_as_a_power_loss_can
 from .samples import People, Tripwire
@@ -213,3 +226,81 @@ def test_a_blob_a_power_loss_can_leave_unsynced_is_a_typed_error(storage: Path, 
     with pytest.raises(TypeflowError) as info:
         engine.to_python_value(ctx, lv, python_type)
     assert any(item.scalar.blob.uri in str(info.value) for item in literals)
+
+
+#: how flytekit holds bytes (it pickles them) in each container, around one blob literal
+_BYTES_FORMS = {
+    "bytes": lambda blob: (blob, bytes),
+    "List[bytes]": lambda blob: (Literal(collection=LiteralCollection((blob,))), list[bytes]),
+    "Dict[str, bytes]": lambda blob: (Literal(map=LiteralMap({"k": blob})), dict[str, bytes]),
+    "Optional[bytes]": lambda blob: (
+        Literal(scalar=Scalar(union=UnionValue(blob, _FLYTEKIT_BYTES_TYPE))),
+        typing.Optional[bytes],
+    ),
+}
+_FLYTEKIT_BYTES_TYPE = LiteralType(
+    blob=BlobType("PythonPickle"), metadata={"python_class_name": "<class 'bytes'>"}, structure=TypeStructure("FlytePickle")
+)
+
+
+@pytest.mark.parametrize("container", list(_BYTES_FORMS))
+@pytest.mark.parametrize("form", FORMS)
+def test_a_pickle_outside_storage_declared_as_bytes_is_never_unpickled(
+    storage: Path, tmp_path: Path, payload: bytes, marker: Path, form: str, container: str
+) -> None:
+    """flytekit's form of bytes is a pickle: a literal naming one outside storage does not get it unpickled."""
+    uri = _foreign_uri(form, storage, tmp_path, payload)
+    lv, python_type = _BYTES_FORMS[container](pickle_literal(uri))
+    for profile in ("typeflow", "flytekit-1.16"):
+        ctx = TypeEngine().context(storage=str(storage), profile=profile)
+        with pytest.raises(StorageError, match="refused to read") as info:
+            ctx.engine.to_python_value(ctx, lv, python_type)
+        assert info.value.uri == uri
+        assert not marker.exists(), f"a pickle at {uri} was unpickled as {container}"
+
+
+@pytest.mark.parametrize("container", list(_BYTES_FORMS))
+def test_a_pickle_declared_as_bytes_that_holds_something_else_is_refused(storage: Path, container: str) -> None:
+    """A blob in storage (so trusted to unpickle) whose object is not bytes: a typed error naming both classes."""
+    storage.mkdir(parents=True)
+    for held in (People("Ada"), "a str", bytearray(b"almost")):
+        path = storage / "other.pkl"
+        path.write_bytes(cloudpickle.dumps(held))
+        lv, python_type = _BYTES_FORMS[container](pickle_literal(str(path)))
+        ctx = TypeEngine().context(storage=str(storage))
+        with pytest.raises(PickleDecodeError, match="not the declared bytes") as info:
+            ctx.engine.to_python_value(ctx, lv, python_type)
+        assert info.value.uri == str(path)
+
+
+def test_a_pickle_declared_as_bytes_is_read_from_a_listed_read_root(storage: Path, tmp_path: Path) -> None:
+    shared = tmp_path / "flyte-bucket"
+    shared.mkdir()
+    (shared / "b.pkl").write_bytes(cloudpickle.dumps(b"\x00ok"))
+    ctx = TypeEngine().context(storage=str(storage), read_roots=[str(shared)])
+    for container, form in _BYTES_FORMS.items():
+        lv, python_type = form(pickle_literal(str(shared / "b.pkl")))
+        expected = {"bytes": b"\x00ok", "List[bytes]": [b"\x00ok"], "Dict[str, bytes]": {"k": b"\x00ok"}}
+        assert ctx.engine.to_python_value(ctx, lv, python_type) == expected.get(container, b"\x00ok")
+
+
+def test_with_a_key_an_unsigned_pickle_declared_as_bytes_is_refused_before_unpickling(
+    storage: Path, payload: bytes, marker: Path
+) -> None:
+    storage.mkdir(parents=True)
+    path = storage / "unsigned.pkl"
+    path.write_bytes(payload)
+    ctx = TypeEngine().context(storage=str(storage), pickle_key="a key")
+    for form in _BYTES_FORMS.values():
+        lv, python_type = form(pickle_literal(str(path)))
+        with pytest.raises(PickleSignatureError):
+            ctx.engine.to_python_value(ctx, lv, python_type)
+    assert not marker.exists()
+
+
+def test_with_a_key_a_pickle_signed_as_another_class_is_not_unpickled_as_bytes(storage: Path, marker: Path) -> None:
+    ctx = TypeEngine().context(storage=str(storage), pickle_key="a key")
+    signed = ctx.engine.to_literal(ctx, Tripwire(marker), Tripwire)
+    with pytest.raises(PickleSignatureError, match="signed as a"):
+        ctx.engine.to_python_value(ctx, signed, bytes)
+    assert not marker.exists()

@@ -52,6 +52,7 @@ __all__ = [
     "LocalStorage",
     "Storage",
     "default_storage_url",
+    "deleted_on_failure",
     "get_storage",
     "is_local",
     "note_written",
@@ -125,6 +126,27 @@ def note_written(uri: str) -> None:
     """Tell the active :func:`recording_writes` blocks that a blob now exists at ``uri``."""
     for written in _recorders.get():
         written.append(uri)  # list.append is atomic: worker threads may share one list
+
+
+@contextmanager
+def deleted_on_failure(storage: Storage) -> Iterator[None]:
+    """Delete the blobs written to ``storage`` inside the block when it raises.
+
+    For a list or map converted element by element: an element failing after
+    earlier ones wrote blobs (pickles, arrays) leaves none of them behind.
+    """
+    with recording_writes() as written:
+        try:
+            yield
+        except BaseException:
+            for uri in written:
+                try:
+                    storage.delete(uri)
+                except Exception as exc:  # the conversion's own error matters more; say what was left
+                    import logging
+
+                    logging.getLogger("typeflow").warning("could not delete %s after a conversion failed: %s", uri, exc)
+            raise
 
 
 def _missing_bucket(exc: BaseException) -> bool:

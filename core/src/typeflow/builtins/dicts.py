@@ -32,6 +32,7 @@ import msgpack
 from typeflow.columns import Column, MapColumn, PrimitiveColumn
 from typeflow.errors import TypeTransformerFailedError
 from typeflow.literals import Binary, Literal, LiteralMap, LiteralType, PackedLiteralMap, Scalar, SimpleType
+from typeflow.storage import deleted_on_failure
 from typeflow.transformer import TransformContext, TypeTransformer, strip_annotated
 
 from . import json_forms, pickled_dicts
@@ -172,11 +173,12 @@ class DictTransformer(TypeTransformer[dict[Any, Any]]):
             return Literal(map=LiteralMap(PackedLiteralMap.unchecked(keys, column)))
         value_lt = expected.map_value_type if expected is not None else None
         out = {}
-        for key, item in value.items():
-            try:
-                out[str.__str__(key)] = engine.to_literal(ctx, item, value_type, value_lt)
-            except TypeTransformerFailedError as exc:
-                raise exc.at(f"[{key!r}]") from exc.__cause__
+        with deleted_on_failure(ctx.storage):  # a later value failing leaves no blob of the earlier ones
+            for key, item in value.items():
+                try:
+                    out[str.__str__(key)] = engine.to_literal(ctx, item, value_type, value_lt)
+                except TypeTransformerFailedError as exc:
+                    raise exc.at(f"[{key!r}]") from exc.__cause__
         return Literal(map=LiteralMap(out))
 
     # ------------------------------------------------------------------ reading

@@ -15,6 +15,7 @@ from typing import Any, get_args
 from typeflow.columns import Column, ListColumn
 from typeflow.errors import TypeTransformerFailedError
 from typeflow.literals import Literal, LiteralCollection, LiteralType, PackedLiterals
+from typeflow.storage import deleted_on_failure
 from typeflow.transformer import TransformContext, TypeTransformer, strip_annotated
 
 from .flyte_forms import msgpack_bytes, read_msgpack
@@ -58,11 +59,12 @@ class ListTransformer(TypeTransformer[list[Any]]):
             return Literal(collection=LiteralCollection(PackedLiterals.of(column)))
         element_lt = expected.collection_type if expected is not None else None
         out = []
-        for i, value in enumerate(python_val):
-            try:
-                out.append(engine.to_literal(ctx, value, element_type, element_lt))
-            except TypeTransformerFailedError as exc:
-                raise exc.at(f"[{i}]") from exc.__cause__
+        with deleted_on_failure(ctx.storage):  # a later element failing leaves no blob of the earlier ones
+            for i, value in enumerate(python_val):
+                try:
+                    out.append(engine.to_literal(ctx, value, element_type, element_lt))
+                except TypeTransformerFailedError as exc:
+                    raise exc.at(f"[{i}]") from exc.__cause__
         return Literal(collection=LiteralCollection(tuple(out)))
 
     def to_python_value(self, ctx: TransformContext, lv: Literal, expected_python_type: Any) -> list[Any]:

@@ -50,6 +50,7 @@ from typeflow.columns import (
     UnionColumn,
 )
 from typeflow.errors import TypeTransformerFailedError
+from typeflow.storage import deleted_on_failure
 from typeflow.transformer import TransformContext, TypeTransformer, strip_annotated
 
 #: what a fast path raises when it cannot pack or unpack in bulk (the slow path then says why, if it fails)
@@ -167,7 +168,8 @@ def pack(ctx: TransformContext, values: list[Any], python_type: Any) -> Column:
             pass
     engine = ctx.engine
     expected = engine.to_literal_type(python_type)
-    return LiteralsColumn.unchecked(tuple(engine.to_literal(ctx, v, python_type, expected) for v in values))
+    with deleted_on_failure(ctx.storage):  # blobs of the elements before a failing one (pickled bytes, arrays)
+        return LiteralsColumn.unchecked(tuple(engine.to_literal(ctx, v, python_type, expected) for v in values))
 
 
 def pack_exact(ctx: TransformContext, values: list[Any], python_type: Any) -> Column:

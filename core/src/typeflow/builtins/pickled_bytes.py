@@ -47,9 +47,7 @@ def is_pickle_blob(lv: Literal) -> bool:
 def is_bytes_pickle_type(lt: LiteralType) -> bool:
     """Whether ``lt`` is flytekit's literal type of ``bytes`` (a pickle blob type naming ``bytes``)."""
     return (
-        lt.blob is not None
-        and lt.blob.format == PICKLE_FORMAT
-        and (lt.metadata or {}).get(CLASS_NAME_KEY) == _BYTES_CLASS_NAME
+        lt.blob is not None and lt.blob.format == PICKLE_FORMAT and (lt.metadata or {}).get(CLASS_NAME_KEY) == _BYTES_CLASS_NAME
     )
 
 
