@@ -118,3 +118,19 @@ def test_a_bad_element_after_pickled_ones_leaves_no_file(
         engine.to_literal(ctx, value, python_type)
     assert info.value.location == path
     assert files_in(storage) == []
+
+
+def test_the_pickling_warning_names_the_transformer_that_handed_bytes_over(
+    storage: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    from typeflow_pickle import transformer
+
+    transformer._announced.discard(bytes)  # once per type and process: let this test see it
+    caplog.set_level(logging.WARNING, logger="typeflow.pickle")
+    ctx = TypeEngine().context(storage=str(storage), profile="flytekit-1.16")
+    ctx.engine.to_literal(ctx, b"x", bytes)
+    (record,) = [r for r in caplog.records if r.name == "typeflow.pickle"]
+    assert "the bytes transformer hands bytes values to typeflow-pickle" in record.getMessage()
+    assert "no transformer claims" not in record.getMessage()

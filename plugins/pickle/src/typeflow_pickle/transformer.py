@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import Any, get_origin
 
 from typeflow.engine import trace
-from typeflow.errors import TypeTransformerFailedError
+from typeflow.errors import TypeflowError, TypeTransformerFailedError
 from typeflow.literals import Literal, LiteralCollection, LiteralType
 from typeflow.transformer import TransformContext, TypeTransformer, strip_annotated
 
@@ -44,7 +44,16 @@ def _label(t: Any) -> str:
     return repr(t).replace("typing.", "")
 
 
-def _announce(t: Any) -> None:
+def _claimed_by(ctx: TransformContext, t: Any) -> str | None:
+    """The name of the transformer that claims ``t`` and handed this value over (bytes for flytekit, a dict), if any."""
+    try:
+        found = ctx.engine.get_transformer(t)
+    except TypeflowError:
+        return None
+    return None if isinstance(found, PickleTransformer) else found.name
+
+
+def _announce(ctx: TransformContext, t: Any) -> None:
     """Warn once per type and process that values of ``t`` are being pickled."""
     try:
         key: Any = t
@@ -57,6 +66,19 @@ def _announce(t: Any) -> None:
         if key in _announced:
             return
         _announced.add(key)
+    owner = _claimed_by(ctx, t)
+    if owner is not None:
+        log.warning(
+            "the %s transformer hands %s values to typeflow-pickle, which stores them as cloudpickle blobs (format %s): "
+            "the form flytekit reads under profile %r, or a dict msgpack cannot hold. Pickles are readable only under "
+            "Python %s, and unpickling runs code (logged once per type)",
+            owner,
+            _label(t),
+            blobs.FORMAT,
+            ctx.profile,
+            md.RUNNING_PYTHON,
+        )
+        return
     from typeflow.hints import missing_plugin_hint
 
     # a type whose package has a typeflow plugin (numpy, pandas, ...) is pickled only while that plugin
@@ -159,7 +181,7 @@ class PickleTransformer(TypeTransformer[Any]):
         """Pickle ``python_val`` into one ``PythonPickle`` blob."""
         t = strip_annotated(python_type)[0]
         self._check_value(python_val, python_type)
-        _announce(t)
+        _announce(ctx, t)
         lv = blobs.write_blob(ctx, python_val, blobs.base_metadata("value"), signing.key_from(ctx), python_type)
         trace("pickled a %s into %s", _label(t), lv.scalar.blob.uri if lv.scalar and lv.scalar.blob else "?")
         return lv
@@ -212,7 +234,7 @@ class PickleTransformer(TypeTransformer[Any]):
         """
         self._check_values(values, element_type)
         t = strip_annotated(element_type)[0]
-        _announce(t)
+        _announce(ctx, t)
         total = len(values)
         per_item = ctx.profile == PER_ITEM_PROFILE
         size = 1 if per_item else batch_size_of(annotations) or max(total, 1)
