@@ -134,3 +134,14 @@ def test_the_pickling_warning_names_the_transformer_that_handed_bytes_over(
     (record,) = [r for r in caplog.records if r.name == "typeflow.pickle"]
     assert "the bytes transformer hands bytes values to typeflow-pickle" in record.getMessage()
     assert "no transformer claims" not in record.getMessage()
+
+
+@pytest.mark.parametrize("profile", FLYTEKIT_PROFILES)
+def test_a_packed_attempt_that_fails_after_pickling_leaves_no_file(storage: Path, profile: str) -> None:
+    """The map first tries to pack its lists (their elements pickled one by one into one column); a bad one stops it."""
+    engine = TypeEngine()
+    ctx = engine.context(storage=str(storage), profile=profile)
+    with pytest.raises(TypeTransformerFailedError) as info:
+        engine.to_literal(ctx, {"a": [b"x", b"y"], "b": [b"z", None]}, Dict[str, List[bytes]])
+    assert info.value.location == "$['b'][1]"
+    assert files_in(storage) == []
