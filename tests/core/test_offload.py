@@ -185,3 +185,24 @@ def test_inspect_shows_offloaded_literals_and_follows_them(octx: TransformContex
     os.remove(uri)
     missing = typeflow_cmd("inspect", str(path), "--follow", TYPEFLOW_STORAGE=storage)
     assert missing.returncode == 1 and uri in missing.stderr and "blob not found" in missing.stderr
+
+
+@pytest.mark.parametrize("profile", ["flytekit-1.16", "flytekit-1.13"])
+def test_a_flytekit_profile_offloads_only_with_the_flyteidl_form_installed(
+    engine: TypeEngine, tmp_path: Path, profile: str
+) -> None:
+    """flytekit reads a payload only as flyteidl bytes; core alone cannot write them, and says what to install."""
+    ctx = engine.context(storage=str(tmp_path / "storage"), profile=profile, offload_above=64)
+    assert engine.to_literal(ctx, 3, int).scalar is not None  # nothing to offload: no payload form is needed
+    with pytest.raises(TypeflowError, match="install typeflow-flyteidl"):
+        engine.to_literal(ctx, BIG, List[int])
+    assert payloads(tmp_path) == [] and not list((tmp_path / "storage").rglob("*.pb"))
+
+
+def test_a_payload_in_another_form_names_the_package_that_reads_it(octx: TransformContext, tmp_path: Path) -> None:
+    flyteidl_like = tmp_path / "o0_offloaded_metadata.pb"
+    flyteidl_like.write_bytes(b"\x0a\x04\x0a\x02\x08\x03")  # a flyteidl Literal holding the int 3
+    lv = Literal(offloaded_metadata=LiteralOffloadedMetadata(str(flyteidl_like), 6, LiteralType(simple=SimpleType.INTEGER)))
+    with pytest.raises(StorageError, match=r"not typeflow's wire format .*typeflow-flyteidl is installed") as info:
+        octx.engine.to_python_value(octx, lv, int)
+    assert info.value.uri == str(flyteidl_like)

@@ -14,14 +14,23 @@ payload first. The payload is a blob a literal names, so it is read confined
 its size must match ``size_bytes``, and a payload that is itself offloaded is
 refused. A missing payload is a :class:`~typeflow.errors.StorageError`
 naming the URI.
+
+The payload's form follows the context's profile: typeflow's wire format by
+default; for the ``flytekit-*`` profiles a serialized flyteidl ``Literal``
+(what flytekit writes to ``<output>_offloaded_metadata.pb`` and reads back),
+which a package installed under the :data:`PAYLOADS_GROUP` entry point
+provides (typeflow-flyteidl), so core never imports protobuf. Reading takes
+either form, whatever the profile: the wire format by its magic bytes, any
+other through the installed form that recognises it.
 """
 
 from __future__ import annotations
 
 import contextvars
+import dataclasses
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -31,12 +40,75 @@ from typeflow.literals import Literal, LiteralOffloadedMetadata, LiteralType
 if TYPE_CHECKING:
     from typeflow.transformer import TransformContext
 
-__all__ = ["OFFLOAD_OPTION", "load_offloaded", "maybe_offload", "parse_size", "resolve_offload_option"]
+__all__ = [
+    "OFFLOAD_OPTION",
+    "PAYLOADS_GROUP",
+    "PROFILE_PAYLOADS",
+    "PayloadForm",
+    "installed_payload_forms",
+    "load_offloaded",
+    "maybe_offload",
+    "parse_size",
+    "resolve_offload_option",
+]
 
 #: the context option (and, upper-cased with ``TYPEFLOW_``, the environment variable)
 OFFLOAD_OPTION = "offload_above"
 _SUFFIX = ".tfl"
 _UNITS = {"": 1, "K": 2**10, "M": 2**20, "G": 2**30}
+
+#: entry-point group of the payload forms other packages add (each entry point loads to a :class:`PayloadForm`)
+PAYLOADS_GROUP = "typeflow.offload_payloads"
+#: the payload form each profile's reader expects, where it is not typeflow's wire format
+PROFILE_PAYLOADS = {"flytekit-1.16": "flyteidl", "flytekit-1.13": "flyteidl"}
+
+
+@dataclasses.dataclass(frozen=True)
+class PayloadForm:
+    """A form of an offloaded literal's payload other than typeflow's wire format (flyteidl's ``Literal`` bytes)."""
+
+    #: the name :data:`PROFILE_PAYLOADS` refers to
+    name: str
+    #: the payload file's suffix (``".pb"``)
+    suffix: str
+    #: whether a payload starting with these bytes (at most 64) is of this form
+    matches: Callable[[bytes], bool]
+    #: the payload bytes of a literal
+    dumps: Callable[[Literal], bytes]
+    #: the literal in payload bytes; raises :class:`~typeflow.errors.LiteralDecodeError` on bytes that are not one
+    loads: Callable[[bytes], Literal]
+
+
+def installed_payload_forms() -> list[PayloadForm]:
+    """The payload forms installed packages declare in :data:`PAYLOADS_GROUP` (one that fails to load is logged)."""
+    import logging
+    from importlib.metadata import entry_points
+
+    found = []
+    for ep in entry_points(group=PAYLOADS_GROUP):
+        try:
+            form = ep.load()
+        except Exception as exc:
+            logging.getLogger("typeflow").warning("offload payload form %s (%s) failed to load: %s", ep.name, ep.value, exc)
+            continue
+        if isinstance(form, PayloadForm):
+            found.append(form)
+    return found
+
+
+def _writing_form(ctx: TransformContext) -> PayloadForm | None:
+    """The form the context's profile reads payloads in; ``None`` for typeflow's wire format."""
+    wanted = PROFILE_PAYLOADS.get(ctx.profile)
+    if wanted is None:
+        return None
+    for form in installed_payload_forms():
+        if form.name == wanted:
+            return form
+    raise TypeflowError(
+        f"profile {ctx.profile!r} reads an offloaded literal's payload as a {wanted} Literal, which typeflow-{wanted} "
+        f"writes: install typeflow-{wanted}, or offload with the default profile (typeflow reads its own wire format)"
+    )
+
 
 # Set while a top-level conversion runs: the literals of its parts are never offloaded on their own.
 _converting: contextvars.ContextVar[bool] = contextvars.ContextVar("typeflow_offload_nested", default=False)
@@ -97,10 +169,11 @@ def maybe_offload(ctx: TransformContext, lv: Literal, literal_type: LiteralType,
 
     if lv.offloaded_metadata is not None:
         return lv
-    data = wire.dumps(lv)
+    form = _writing_form(ctx)
+    data = wire.dumps(lv) if form is None else form.dumps(lv)
     if len(data) <= limit:
         return lv
-    uri = ctx.storage.new_uri(_SUFFIX)
+    uri = ctx.storage.new_uri(_SUFFIX if form is None else form.suffix)
     with Transfer(ctx, "offload", uri, len(data)), ctx.open_write(uri) as f:
         f.write(data)
     return Literal(offloaded_metadata=LiteralOffloadedMetadata(uri, len(data), literal_type), hash=lv.hash)
@@ -125,8 +198,9 @@ def load_offloaded(ctx: TransformContext, lv: Literal) -> Literal:
             f"the offloaded payload holds {len(data)} bytes but its literal says {meta.size_bytes}: it was changed or truncated",
             uri=meta.uri,
         )
+    form = None if data[: len(wire.MAGIC)] == wire.MAGIC else _reading_form(data, meta.uri)
     try:
-        payload = wire.loads(data)
+        payload = wire.loads(data) if form is None else form.loads(data)
     except LiteralDecodeError as exc:
         raise StorageError(f"the offloaded payload is not a valid literal ({exc})", uri=meta.uri) from exc
     if not isinstance(payload, Literal):
@@ -134,3 +208,15 @@ def load_offloaded(ctx: TransformContext, lv: Literal) -> Literal:
     if payload.offloaded_metadata is not None:
         raise StorageError("the offloaded payload is itself an offloaded literal; refusing to follow it", uri=meta.uri)
     return payload
+
+
+def _reading_form(data: bytes, uri: str) -> PayloadForm:
+    """The installed form a payload that is not typeflow's wire format is in."""
+    for form in installed_payload_forms():
+        if form.matches(data[:64]):
+            return form
+    raise StorageError(
+        f"the offloaded payload is not typeflow's wire format (first bytes {data[:8]!r}), nor a form an installed "
+        "package reads: a flyteidl Literal (what flytekit writes) is read when typeflow-flyteidl is installed",
+        uri=uri,
+    )
