@@ -209,7 +209,15 @@ class FlyteReport:
     parts: List[FlyteFile]
 
 
+def same_fields(tf_type: Any, fk_type: Any) -> None:
+    """Two dataclasses' literal types: the same STRUCT and field types (their JSON Schemas name different classes)."""
+    ours = to_flyteidl(typeflow.TypeEngine().to_literal_type(tf_type))
+    theirs = FlyteTypeEngine.to_literal_type(fk_type).to_flyte_idl()
+    assert (ours.simple, ours.structure) == (theirs.simple, theirs.structure), f"typeflow:\n{ours}\nflytekit:\n{theirs}"
+
+
 def test_a_file_in_a_dataclass_and_a_list(tctx: TransformContext, src: Path) -> None:
+    same_fields(Report, FlyteReport)
     data, table = src / "data.bin", src / "table.csv"
     got = flytekit_reads(tctx, Report("r", File(str(data)), [File(str(table)), File(str(data))]), Report, FlyteReport)
     assert isinstance(got, FlyteReport) and got.name == "r"
@@ -291,6 +299,7 @@ class FlyteDataset:
 
 
 def test_a_directory_in_a_dataclass(tctx: TransformContext, tree: Path) -> None:
+    same_fields(Dataset, FlyteDataset)
     got = flytekit_reads(tctx, Dataset(Directory(str(tree))), Dataset, FlyteDataset)
     assert contents(got.root) == contents(tree)
     back = typeflow_reads(tctx, FlyteDataset(FlyteDirectory(str(tree))), FlyteDataset, Dataset)
