@@ -96,15 +96,16 @@ def installed_payload_forms() -> list[PayloadForm]:
     return found
 
 
-def _writing_form(ctx: TransformContext) -> PayloadForm | None:
-    """The form the context's profile reads payloads in; ``None`` for typeflow's wire format."""
+def _writing_form(ctx: TransformContext) -> tuple[str | None, PayloadForm | None]:
+    """The payload form the context's profile reads (``None`` for typeflow's wire format), and whether it is installed."""
     wanted = PROFILE_PAYLOADS.get(ctx.profile)
     if wanted is None:
-        return None
-    for form in installed_payload_forms():
-        if form.name == wanted:
-            return form
-    raise TypeflowError(
+        return None, None
+    return wanted, next((form for form in installed_payload_forms() if form.name == wanted), None)
+
+
+def _missing_form(ctx: TransformContext, wanted: str) -> TypeflowError:
+    return TypeflowError(
         f"profile {ctx.profile!r} reads an offloaded literal's payload as a {wanted} Literal, which typeflow-{wanted} "
         f"writes: install typeflow-{wanted}, or offload with the default profile (typeflow reads its own wire format)"
     )
@@ -169,10 +170,12 @@ def maybe_offload(ctx: TransformContext, lv: Literal, literal_type: LiteralType,
 
     if lv.offloaded_metadata is not None:
         return lv
-    form = _writing_form(ctx)
+    wanted, form = _writing_form(ctx)
     data = wire.dumps(lv) if form is None else form.dumps(lv)
     if len(data) <= limit:
         return lv
+    if wanted is not None and form is None:  # only a literal that is offloaded needs the form
+        raise _missing_form(ctx, wanted)
     uri = ctx.storage.new_uri(_SUFFIX if form is None else form.suffix)
     with Transfer(ctx, "offload", uri, len(data)), ctx.open_write(uri) as f:
         f.write(data)
