@@ -8,8 +8,12 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
+import pytest
 import typeflow
-from typeflow_flyteidl import write_literal_map
+from typeflow.cli.inspect import read
+from typeflow.errors import LiteralDecodeError
+from typeflow.literals import LiteralMap
+from typeflow_flyteidl import to_bytes, write_literal_map
 
 
 def typeflow_cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -40,3 +44,53 @@ def test_inspect_refuses_a_corrupt_pb_in_one_line(tmp_path: Path) -> None:
     assert done.returncode != 0
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
     assert "flyteidl" in done.stderr
+
+
+def _literals() -> dict[str, object]:
+    engine = typeflow.TypeEngine.default()
+    return {
+        "a list": typeflow.to_literal([1, 2, 3], list[int]),
+        "an int": typeflow.to_literal(5, int),  # parses as a LiteralMap with one entry that has no value
+        "a str": typeflow.to_literal("hi", str),
+        "a dict": typeflow.to_literal({"a": 1.5}, dict[str, float]),
+        "a list type": engine.to_literal_type(list[int]),
+        "an int type": engine.to_literal_type(int),
+        "a dict type": engine.to_literal_type(dict[str, float]),  # parses as a Literal with only a hash
+    }
+
+
+@pytest.mark.parametrize("name", list(_literals()))
+def test_a_literal_or_literal_type_file_is_read_as_what_it_is(name: str) -> None:
+    obj = _literals()[name]
+    decoded, form = read(to_bytes(obj))  # type: ignore[arg-type]
+    assert form == "flyteidl"
+    assert type(decoded) is type(obj) and decoded == obj
+
+
+def test_inspect_names_the_message_of_a_literal_file(tmp_path: Path) -> None:
+    path = tmp_path / "lit.pb"
+    path.write_bytes(to_bytes(typeflow.to_literal([1, 2, 3], list[int])))
+    done = typeflow_cli("inspect", str(path))
+    assert done.returncode == 0, done.stderr
+    header, body = done.stdout.splitlines()[:2]
+    assert header == f"{path}: Literal, 26 B, flyteidl form"
+    assert body == "collection of 3 integer (packed) [1, 2, 3]"
+    path.write_bytes(to_bytes(typeflow.TypeEngine.default().to_literal_type(list[int])))
+    done = typeflow_cli("inspect", str(path))
+    assert done.stdout.splitlines() == [f"{path}: LiteralType, 4 B, flyteidl form", 'literal type {"collection_type":{"simple":"INTEGER"}}']
+
+
+def test_a_literal_map_protobuf_would_merge_is_still_read_as_one() -> None:
+    engine = typeflow.TypeEngine.default()
+    lm = engine.dict_to_literal_map(engine.context(), {"a": 1, "b": 2}, {"a": int, "b": int})
+    again = LiteralMap({"a": typeflow.to_literal(7, int)})
+    decoded, _ = read(to_bytes(lm) + to_bytes(again))  # "a" written twice: the last one wins, as in protobuf
+    assert isinstance(decoded, LiteralMap)
+    assert typeflow.to_python_value(decoded.literals["a"], int) == 7 and set(decoded.literals) == {"a", "b"}
+
+
+def test_bytes_that_fit_no_message_name_each_reason() -> None:
+    with pytest.raises(LiteralDecodeError, match=r"LiteralMap: has fields a LiteralMap does not have; Literal: "):
+        read(b"\x0a\x02\x08\x01")  # a field 1 holding a varint where each message has a message or a string
+    with pytest.raises(LiteralDecodeError, match="the bytes are not valid protobuf"):
+        read(b"\x0a\x09\x0a\x01")
