@@ -86,6 +86,7 @@ def test_local_storage_reads_other_regular_local_files_but_not_for_code(storage:
     err = refused((ctx, str(outside)), roots_only=True)
     assert err.uri == str(outside) and str(outside) in str(err)
     assert "read_roots" in str(err) and "TYPEFLOW_READ_ROOTS" in str(err) and str(outside.parent) in str(err)
+    assert "its content runs code when read" in str(err)
 
 
 @pytest.mark.parametrize("form", ["dotdot", "file_url", "symlink", "file_url_dotdot"])

@@ -380,8 +380,11 @@ def test_a_folder_outside_storage_is_listed_only_under_a_read_root(tmp_path: Pat
     outside.mkdir()
     (outside / "00000").write_bytes(forge_int_run(4))
     ctx = context(decoder, tmp_path / "storage")
-    with pytest.raises(StorageError, match="refused to read"):
+    with pytest.raises(StorageError, match="refused to read") as info:
         ctx.engine.to_python_value(ctx, dataset_literal(str(outside)), Frame)
+    # the reason is the listing a literal asks for, not the parquet content (which runs no code)
+    assert "lists a local folder only inside the roots you allow" in str(info.value)
+    assert "runs code" not in str(info.value) and str(outside.parent) in str(info.value)
     rooted = context(decoder, tmp_path / "storage", read_roots=[str(outside)])
     assert rooted.engine.to_python_value(rooted, dataset_literal(str(outside)), Frame).size == len(forge_int_run(4))
 

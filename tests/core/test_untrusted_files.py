@@ -218,6 +218,8 @@ def test_a_local_folder_outside_storage_is_never_scanned(tmp_path: Path, name: s
         with pytest.raises(StorageError, match="refused to read") as info:
             READERS[name](ctx, uri)
         assert "storage root" in str(info.value)
+        assert "lists a local folder only inside the roots you allow" in str(info.value)
+        assert "runs code" not in str(info.value)
     allowed = TypeEngine().context(storage=str(tmp_path / "storage"), read_roots=[str(outside)])
     READERS[name](allowed, str(outside))
 

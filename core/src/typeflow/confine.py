@@ -24,10 +24,11 @@ Paths are normalised before the check: ``file://`` is stripped, ``..`` and
 symlinks are resolved (a symlink in storage pointing outside it is judged by
 its target). Remote URIs with ``.`` or ``..`` segments are refused outright.
 
-Content that *executes* when read (pickles without a signing key) asks for
-the stricter ``roots_only`` check: the URI must lie inside the storage's own
-root (its folder, or its ``bucket/prefix``) or a read root; the rest of the
-bucket or file system is not enough.
+Content that *executes* when read (pickles without a signing key), and a
+local folder to list (a ``Directory``, a dataset folder), ask for the stricter
+``roots_only`` check: the URI must lie inside the storage's own root (its
+folder, or its ``bucket/prefix``) or a read root; the rest of the bucket or
+file system is not enough. The refusal says which reason applied.
 
 Readers never use this module directly: they open literal URIs through
 :meth:`TransformContext.open_read` / :meth:`~TransformContext.local_path`,
@@ -42,10 +43,15 @@ from dataclasses import dataclass
 
 from typeflow.errors import StorageError
 
-__all__ = ["READ_ROOTS_ENV", "ReadLocation", "ReadPolicy", "read_roots_from_env"]
+__all__ = ["FOLDER_LISTED", "READ_ROOTS_ENV", "RUNS_CODE", "ReadLocation", "ReadPolicy", "read_roots_from_env"]
 
 #: comma-separated read roots, read when a context is made
 READ_ROOTS_ENV = "TYPEFLOW_READ_ROOTS"
+
+#: the reason a ``roots_only`` refusal gives by default: the content executes when read (an unsigned pickle)
+RUNS_CODE = "its content runs code when read"
+#: the reason for a local folder a literal names (a ``Directory``, a dataset folder): listing it is the risk, not its content
+FOLDER_LISTED = "a literal chose this folder, and typeflow lists a local folder only inside the roots you allow"
 
 _LOCAL_SCHEMES = ("file://", "local://")
 #: protocols that are the same store under two names
@@ -234,24 +240,26 @@ class ReadPolicy:
             return self.in_storage_root(loc)  # no bucket to share: only the storage's own prefix
         return loc.scheme == where.scheme and loc.bucket == where.bucket
 
-    def check(self, uri: str, *, roots_only: bool = False) -> ReadLocation:
+    def check(self, uri: str, *, roots_only: bool = False, reason: str | None = None) -> ReadLocation:
         """The normalised location of ``uri`` if this policy lets it be read, else ``StorageError``.
 
         ``roots_only`` (for content that executes when read, such as unsigned
-        pickles): only the storage's own root or a read root admits it.
+        pickles, and for local folders to list): only the storage's own root or
+        a read root admits it; ``reason`` says why in the refusal
+        (:data:`RUNS_CODE` unless given, :data:`FOLDER_LISTED`).
         """
         loc = locate(uri)
         if any(root.admits(loc) for root in self._roots):
             return loc
         if self.in_storage_root(loc) or (not roots_only and self.on_storage_location(loc)):
             return loc
-        raise self.refusal(loc, roots_only)
+        raise self.refusal(loc, roots_only, reason)
 
-    def refusal(self, loc: ReadLocation, roots_only: bool) -> StorageError:
+    def refusal(self, loc: ReadLocation, roots_only: bool, reason: str | None = None) -> StorageError:
         suggestion = _suggest(loc)
         if roots_only:
             scope = f"inside this context's storage root ({self.storage_url}) or a read root"
-            why = "its content runs code when read"
+            why = reason or RUNS_CODE
         else:
             where = self.storage_location
             scope = (

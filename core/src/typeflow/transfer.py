@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any, cast
 
 from typeflow import _partial, budgets, deadlines
+from typeflow.confine import FOLDER_LISTED
 from typeflow.deadlines import Clock
 from typeflow.errors import ReadBudgetError, StorageError, TypeflowError
 from typeflow.progress import Transfer
@@ -143,7 +144,7 @@ def readable(ctx: TransformContext | None, uri: str, storage: Storage | None = N
     loc = ctx.check_read(uri)
     if loc.local:
         if folder:  # a folder is scanned recursively: only inside the storage folder or a read root, never "/"
-            loc = ctx.check_read(uri, roots_only=True)
+            loc = ctx.check_read(uri, roots_only=True, reason=FOLDER_LISTED)
         return _Where(None, loc.path)
     return _Where(ctx.storage._filesystem_for(loc), loc.url)
 

@@ -111,13 +111,15 @@ class TransformContext:
         """The :class:`~typeflow.confine.ReadPolicy` that :meth:`open_read` applies."""
         return self._policy
 
-    def check_read(self, uri: str, *, roots_only: bool = False) -> ReadLocation:
+    def check_read(self, uri: str, *, roots_only: bool = False, reason: str | None = None) -> ReadLocation:
         """The normalised location of ``uri`` if this context may read it; :class:`StorageError` otherwise.
 
         ``roots_only=True`` is for content that runs code when read (unsigned
-        pickles): only the storage's own root or a read root admits it.
+        pickles) and for local folders to list: only the storage's own root or
+        a read root admits it. ``reason`` is the refusal's why, when it is not
+        that the content runs code (:data:`typeflow.confine.FOLDER_LISTED`).
         """
-        return self._policy.check(uri, roots_only=roots_only)
+        return self._policy.check(uri, roots_only=roots_only, reason=reason)
 
     def open_read(self, uri: str, *, roots_only: bool = False) -> Any:
         """Context manager yielding a binary file for a blob URI from a literal, after :meth:`check_read`.

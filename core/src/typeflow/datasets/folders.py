@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from typeflow.confine import ReadLocation
+from typeflow.confine import FOLDER_LISTED, ReadLocation
 from typeflow.errors import StorageError
 from typeflow.transformer import TransformContext
 
@@ -70,7 +70,7 @@ def dataset_files(ctx: TransformContext, uri: str) -> list[ReadLocation]:
     if loc.local:
         if not os.path.isdir(loc.path):
             return [loc]
-        ctx.check_read(uri, roots_only=True)  # listing a folder: only inside the storage folder or a read root
+        ctx.check_read(uri, roots_only=True, reason=FOLDER_LISTED)  # listing a folder: only inside the storage folder or a read root
         names = _list_local(loc.path, uri, limit)
         files = [os.path.join(loc.path, name) for name in names]
     else:
