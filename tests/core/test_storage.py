@@ -62,6 +62,31 @@ def test_unwritable_location_is_a_storage_error(tmp_path: Path) -> None:
     assert str(blocker) in str(info.value)
 
 
+# procfs takes no new folder or file: ENOENT for root, EACCES (permission) for anyone else
+NO_ENTRY = "No such file or directory" if os.geteuid() == 0 else "Permission denied"
+
+
+@pytest.mark.parametrize(
+    ("uri", "reason"),
+    [
+        ("/proc/nope/x.bin", f"the folder /proc/nope cannot be created: {NO_ENTRY}"),
+        (
+            "/proc/x.bin",
+            "no file can be created in /proc: No such file or directory" if os.geteuid() == 0 else "permission denied",
+        ),
+        ("{tmp}/file/x.bin", "the folder {tmp}/file cannot be created: a file has that name"),
+    ],
+)
+def test_a_write_whose_folder_cannot_take_it_says_so(tmp_path: Path, uri: str, reason: str) -> None:
+    (tmp_path / "file").write_bytes(b"")
+    uri, reason = uri.format(tmp=tmp_path), reason.format(tmp=tmp_path)
+    storage = LocalStorage(os.path.dirname(uri))
+    with pytest.raises(StorageError) as info:
+        storage.write_bytes(uri, b"x")
+    assert str(info.value).startswith(f"cannot write ({reason}") and str(info.value).endswith(uri)
+    assert "blob not found" not in str(info.value) and info.value.uri == uri
+
+
 def test_storage_objects_are_shared_per_url(tmp_path: Path) -> None:
     assert get_storage(str(tmp_path)) is get_storage(str(tmp_path))
 

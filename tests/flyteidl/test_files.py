@@ -62,6 +62,14 @@ def test_a_failed_write_leaves_no_file(tmp_path: Path) -> None:
     assert not path.exists()
 
 
+def test_a_write_whose_folder_cannot_be_created_says_so_naming_the_uri() -> None:
+    with pytest.raises(StorageError) as info:
+        write_literal_map(_outputs(), "/proc/nope/outputs.pb")  # procfs takes no new folder
+    message = str(info.value)
+    assert message.startswith("cannot write (the folder /proc/nope cannot be created: ") and "blob not found" not in message
+    assert message.endswith("): /proc/nope/outputs.pb") and info.value.uri == "/proc/nope/outputs.pb"
+
+
 def test_only_literal_maps_are_written(tmp_path: Path) -> None:
     with pytest.raises(TypeflowError, match="LiteralMap"):
         write_literal_map({"a": 1}, str(tmp_path / "x.pb"))  # type: ignore[arg-type]

@@ -9,6 +9,7 @@ from importlib import metadata
 from pathlib import Path
 
 import pytest
+
 import typeflow
 from typeflow.cli.inspect import read
 from typeflow.errors import LiteralDecodeError
@@ -77,7 +78,10 @@ def test_inspect_names_the_message_of_a_literal_file(tmp_path: Path) -> None:
     assert body == "collection of 3 integer (packed) [1, 2, 3]"
     path.write_bytes(to_bytes(typeflow.TypeEngine.default().to_literal_type(list[int])))
     done = typeflow_cli("inspect", str(path))
-    assert done.stdout.splitlines() == [f"{path}: LiteralType, 4 B, flyteidl form", 'literal type {"collection_type":{"simple":"INTEGER"}}']
+    assert done.stdout.splitlines() == [
+        f"{path}: LiteralType, 4 B, flyteidl form",
+        'literal type {"collection_type":{"simple":"INTEGER"}}',
+    ]
 
 
 def test_a_literal_map_protobuf_would_merge_is_still_read_as_one() -> None:

@@ -286,9 +286,16 @@ class LocalStorage(Storage):
         directory = os.path.dirname(path)
         try:
             os.makedirs(directory, exist_ok=True)
+        except OSError as exc:  # not "blob not found": nothing was looked for
+            why = "a file has that name" if isinstance(exc, FileExistsError) else exc.strerror or str(exc)
+            raise StorageError(f"cannot write (the folder {directory} cannot be created: {why})", uri=uri) from exc
+        try:
             _partial.sweep_now_and_then(self.url)
             temp = _partial.temp_path(self.url, path)
             f = _partial.open_partial(temp)
+        except FileNotFoundError as exc:  # the folder is there but takes no new file (such as /proc)
+            where = os.path.dirname(exc.filename) if isinstance(exc.filename, str) else directory
+            raise StorageError(f"cannot write (no file can be created in {where}: {exc.strerror or exc})", uri=uri) from exc
         except OSError as exc:
             raise _wrap("write", uri, exc) from exc
         renamed = False

@@ -70,7 +70,8 @@ def dataset_files(ctx: TransformContext, uri: str) -> list[ReadLocation]:
     if loc.local:
         if not os.path.isdir(loc.path):
             return [loc]
-        ctx.check_read(uri, roots_only=True, reason=FOLDER_LISTED)  # listing a folder: only inside the storage folder or a read root
+        # listing a folder: only inside the storage folder or a read root
+        ctx.check_read(uri, roots_only=True, reason=FOLDER_LISTED)
         names = _list_local(loc.path, uri, limit)
         files = [os.path.join(loc.path, name) for name in names]
     else:
