@@ -14,7 +14,7 @@ import pytest
 
 import typeflow
 
-from .dists import install, wheel
+from .dists import install, run_python, wheel
 
 MODULE = """
 import dataclasses
@@ -124,6 +124,51 @@ def test_plugins_lists_status_without_importing_then_with_load(tmp_path_factory:
     table = typeflow_cmd("plugins", PYTHONPATH=str(site))
     assert "tf-point" in table.stdout and "not loaded" in table.stdout
     assert table.returncode == 0
+
+
+def test_packages_providing_an_inspect_reader_or_a_flytekit_plugin_are_listed_without_importing_them(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    out = str(tmp_path_factory.mktemp("wheels"))
+    site = install([wheel("tf-reader", out), wheel("fk-only", out)], tmp_path_factory.mktemp("site"))
+    listed = typeflow_cmd("plugins", "--json", PYTHONPATH=str(site))
+    assert listed.returncode == 0, listed.stderr
+    rows = {(r["group"], r["name"]): r for r in json.loads(listed.stdout)}
+    reader = rows[("typeflow.inspect_readers", "tfhex")]
+    assert (reader["distribution"], reader["version"], reader["status"]) == ("tf-reader", "0.3.0", "not loaded")
+    assert reader["provides"] == "typeflow inspect reads tfhex files"
+    assert rows[("flytekit.plugins", "tfreader")]["status"] == "for flytekit"
+    assert "fk-only" not in {r["distribution"] for r in rows.values()}  # not a typeflow package
+    assert "tfhex" in typeflow_cmd("plugins", PYTHONPATH=str(site)).stdout
+    versions = typeflow_cmd("--version", PYTHONPATH=str(site)).stdout.splitlines()
+    assert "  tf-reader 0.3.0 (flytekit plugin, inspect reader tfbad, inspect reader tfhex)" in versions
+    imported = run_python(
+        """
+        import sys
+        from typeflow.cli import main
+        main(["plugins"]), main(["version"])
+        print(sorted(m for m in sys.modules if m.startswith(("tfreader", "fkonly"))))
+        """,
+        site,
+    )
+    assert imported.stdout.strip().splitlines()[-1] == "[]", imported.stderr
+
+
+def test_plugins_load_imports_inspect_readers_and_fails_on_a_broken_one(tmp_path_factory: pytest.TempPathFactory) -> None:
+    out = str(tmp_path_factory.mktemp("wheels"))
+    site = install([wheel("tf-reader", out)], tmp_path_factory.mktemp("site"))
+    loaded = typeflow_cmd("plugins", "--load", "--json", PYTHONPATH=str(site))
+    rows = {(r["group"], r["name"]): r for r in json.loads(loaded.stdout)}
+    assert rows[("typeflow.inspect_readers", "tfhex")]["status"] == "loaded"
+    bad = rows[("typeflow.inspect_readers", "tfbad")]
+    assert bad["status"] == "broken" and "is a str, not a typeflow.cli.inspect.Reader" in bad["cause"]
+    assert rows[("flytekit.plugins", "tfreader")]["status"] == "for flytekit"  # never imported (it raises)
+    assert loaded.returncode == 1
+    path = tmp_path_factory.mktemp("files") / "value.hex"
+    path.write_bytes(b"HEX:" + typeflow.wire.dumps(typeflow.to_literal([1, 2], list[int])).hex().encode())
+    shown = typeflow_cmd("inspect", str(path), PYTHONPATH=str(site))
+    assert shown.returncode == 0, shown.stderr
+    assert "tfhex form" in shown.stdout and "collection of 2 integer (packed) [1, 2]" in shown.stdout
 
 
 # ------------------------------------------------------------------ running it from a project folder

@@ -98,3 +98,32 @@ def test_bytes_that_fit_no_message_name_each_reason() -> None:
         read(b"\x0a\x02\x08\x01")  # a field 1 holding a varint where each message has a message or a string
     with pytest.raises(LiteralDecodeError, match="the bytes are not valid protobuf"):
         read(b"\x0a\x09\x0a\x01")
+
+
+def test_typeflow_plugins_and_version_list_the_package_and_what_it_provides() -> None:
+    version = metadata.version("typeflow-flyteidl")
+    listed = typeflow_cli("plugins", "--json")
+    assert listed.returncode == 0, listed.stderr
+    rows = {(r["group"], r["name"]): r for r in json.loads(listed.stdout) if r["distribution"] == "typeflow-flyteidl"}
+    assert set(rows) == {("typeflow.inspect_readers", "flyteidl"), ("flytekit.plugins", "typeflow")}
+    reader = rows[("typeflow.inspect_readers", "flyteidl")]
+    assert reader["provides"] == "typeflow inspect reads flyteidl files" and reader["version"] == version
+    table = typeflow_cli("plugins").stdout
+    assert "typeflow inspect reads flyteidl files" in table and "typeflow-flyteidl" in table
+    versions = typeflow_cli("--version").stdout.splitlines()
+    assert f"  typeflow-flyteidl {version} (flytekit plugin, inspect reader flyteidl)" in versions
+    loaded = typeflow_cli("plugins", "--load", "--json")
+    assert {(r["name"], r["status"]) for r in json.loads(loaded.stdout) if r["distribution"] == "typeflow-flyteidl"} == {
+        ("flyteidl", "loaded"),
+        ("typeflow", "for flytekit"),
+    }
+
+
+def test_listing_plugins_imports_no_protobuf() -> None:
+    code = (
+        "import sys\nfrom typeflow.cli import main\nmain(['plugins']); main(['version'])\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('google', 'flyteidl', 'typeflow_flyteidl', 'flytekit')))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]"

@@ -7,6 +7,11 @@ Entry-point groups:
   module is imported only when a type from that package is first converted.
 * ``typeflow.fallbacks`` — loaded only when nothing else claims a type.
 
+A package may provide other things than transformers: readers of file forms
+for ``typeflow inspect`` (``typeflow.inspect_readers``), and a flytekit plugin
+(``flytekit.plugins``, which flytekit loads). :func:`provided_entries` lists
+those, from metadata only, for ``typeflow plugins`` and ``typeflow version``.
+
 ``TYPEFLOW_DISABLE_PLUGINS=a,b`` skips entry points in both groups, each item
 an entry-point name (``numpy``: every entry point of that name) or a
 distribution name (``typeflow-numpy``: every entry point of that distribution,
@@ -29,19 +34,26 @@ from typeflow.errors import PluginError
 
 __all__ = [
     "FALLBACKS_GROUP",
+    "FLYTEKIT_GROUP",
     "PLUGINS_GROUP",
+    "READERS_GROUP",
     "PluginEntry",
     "candidate_names",
     "disabled_by",
     "disabled_names",
     "entries",
     "is_disabled",
+    "provided_entries",
     "rescan",
 ]
 
 PLUGINS_GROUP = "typeflow.plugins"
 FALLBACKS_GROUP = "typeflow.fallbacks"
 _GROUPS = (PLUGINS_GROUP, FALLBACKS_GROUP)
+#: readers of file forms for ``typeflow inspect`` (each entry point loads to a ``typeflow.cli.inspect.Reader``)
+READERS_GROUP = "typeflow.inspect_readers"
+#: flytekit's own plugin group; listed for distributions that also declare a typeflow group
+FLYTEKIT_GROUP = "flytekit.plugins"
 
 
 @dataclass(frozen=True)
@@ -140,10 +152,22 @@ def rescan() -> tuple[PluginEntry, ...]:
     return _entries
 
 
-def _scan() -> tuple[PluginEntry, ...]:
+def provided_entries() -> tuple[PluginEntry, ...]:
+    """Entry points of typeflow packages that are not plugins: inspect readers, and their flytekit plugins.
+
+    A ``flytekit.plugins`` entry point is listed only when its distribution
+    declares a ``typeflow.*`` entry point too (typeflow-flyteidl's, not
+    flytekit's own plugins). Metadata only: nothing is imported.
+    """
+    found = _scan((READERS_GROUP, FLYTEKIT_GROUP))
+    ours = {e.distribution for e in (*entries(), *found) if e.group.startswith("typeflow.")}
+    return tuple(e for e in found if e.distribution in ours)
+
+
+def _scan(groups: tuple[str, ...] = _GROUPS) -> tuple[PluginEntry, ...]:
     found: dict[tuple[str, str, str, str], PluginEntry] = {}
     all_eps = metadata.entry_points()
-    for group in _GROUPS:
+    for group in groups:
         for ep in all_eps.select(group=group):
             dist = ep.dist
             dist_name = dist.metadata["Name"] if dist is not None else "<unknown distribution>"

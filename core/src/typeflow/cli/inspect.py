@@ -16,9 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from typeflow import discovery
 from typeflow.cli._common import InputError, human_size, print_json, printable
 
-__all__ = ["READERS", "READERS_GROUP", "Reader", "installed_readers", "read", "register", "run"]
+__all__ = ["READERS", "READERS_GROUP", "Reader", "installed_readers", "load_reader", "read", "register", "run"]
 
 
 def _non_negative(text: str) -> int:
@@ -87,7 +88,7 @@ READERS: list[Reader] = [
 
 #: entry-point group of readers other packages add (each entry point loads to a :class:`Reader`);
 #: typeflow-flyteidl's reads flyteidl ``.pb`` files, so core never imports protobuf
-READERS_GROUP = "typeflow.inspect_readers"
+READERS_GROUP = discovery.READERS_GROUP
 
 
 def installed_readers() -> list[Reader]:
@@ -105,6 +106,14 @@ def installed_readers() -> list[Reader]:
         if isinstance(reader, Reader):
             found.append(reader)
     return found
+
+
+def load_reader(entry: discovery.PluginEntry) -> Reader:
+    """Import the reader an entry point of :data:`READERS_GROUP` names; :class:`~typeflow.errors.PluginError` if it fails."""
+    reader = entry.load()
+    if not isinstance(reader, Reader):
+        raise entry.error(f"{entry.value!r} is a {type(reader).__name__}, not a typeflow.cli.inspect.Reader")
+    return reader
 
 
 def read(data: bytes) -> tuple[Any, str]:

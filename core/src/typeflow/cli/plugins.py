@@ -11,6 +11,11 @@ registered too without ``override=True``, and lists, under each plugin, the
 types it took over from another with ``override=True`` and what
 ``TYPEFLOW_ALLOW_OVERRIDES`` let it register outside its lane
 (:mod:`typeflow.lanes`). A plugin refused for leaving its lane is broken.
+
+Packages that provide something else are listed too, each row saying what it
+provides: readers of file forms for ``typeflow inspect`` (imported with
+``--load`` only, so listing never imports protobuf), and the flytekit plugin
+of a typeflow package (flytekit loads it; typeflow never does).
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from typeflow.cli._common import print_json
 
 __all__ = ["register", "run"]
 
-_COLUMNS = ("name", "group", "distribution", "version", "status")
+_COLUMNS = ("name", "group", "distribution", "version", "status", "provides")
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -53,6 +58,17 @@ def name_warning(entry: discovery.PluginEntry) -> str | None:
         f"package is {entry.name!r}; name the entry point after the top package of the types it handles "
         f'(e.g. numpy = "typeflow_numpy.plugin")'
     )
+
+
+def provides(entry: discovery.PluginEntry) -> str:
+    """What ``entry`` gives a typeflow user, in a few words."""
+    if entry.group == discovery.PLUGINS_GROUP:
+        return f"types of {entry.name}"
+    if entry.group == discovery.FALLBACKS_GROUP:
+        return "types no other plugin handles"
+    if entry.group == discovery.READERS_GROUP:
+        return f"typeflow inspect reads {entry.name} files"
+    return "a flytekit plugin (flytekit loads it)"
 
 
 _Key = tuple[str, str]  # (entry-point name, distribution)
@@ -105,8 +121,43 @@ def rows(load: bool) -> list[dict[str, Any]]:
                 "module": entry.value,
                 "status": status,
                 "cause": cause,
+                "provides": provides(entry),
                 "overrides": overrides.get((entry.name, entry.distribution), []),
                 "warnings": [warning] if warning else [],
+            }
+        )
+    return out + _provided_rows(load)
+
+
+def _provided_rows(load: bool) -> list[dict[str, Any]]:
+    """Rows for inspect readers (loaded with ``load``) and typeflow packages' flytekit plugins (never loaded here)."""
+    from typeflow.cli.inspect import load_reader
+    from typeflow.errors import PluginError
+
+    out: list[dict[str, Any]] = []
+    for entry in discovery.provided_entries():
+        if entry.group != discovery.READERS_GROUP:
+            status, cause = "for flytekit", "flytekit imports it when flytekit is imported; typeflow does not load it"
+        elif not load:
+            status, cause = "not loaded", "loads when typeflow inspect runs"
+        else:
+            try:
+                load_reader(entry)
+                status, cause = "loaded", ""
+            except PluginError as exc:
+                status, cause = "broken", str(exc)
+        out.append(
+            {
+                "name": entry.name,
+                "group": entry.group,
+                "distribution": entry.distribution,
+                "version": entry.version,
+                "module": entry.value,
+                "status": status,
+                "cause": cause,
+                "provides": provides(entry),
+                "overrides": [],
+                "warnings": [],
             }
         )
     return out

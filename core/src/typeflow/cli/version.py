@@ -1,4 +1,9 @@
-"""``typeflow version`` (and ``typeflow --version``): typeflow's, Python's and each installed plugin's version."""
+"""``typeflow version`` (and ``typeflow --version``): typeflow's, Python's and each installed plugin's version.
+
+A plugin is a distribution with a typeflow entry point: transformers, a
+fallback, a ``typeflow inspect`` reader; a typeflow package's flytekit plugin
+is listed with it. Only metadata is read.
+"""
 
 from __future__ import annotations
 
@@ -24,7 +29,7 @@ def versions() -> dict[str, Any]:
     from typeflow import discovery
 
     plugins: dict[str, dict[str, Any]] = {}
-    for entry in discovery.entries():
+    for entry in (*discovery.entries(), *discovery.provided_entries()):
         row = plugins.setdefault(
             entry.distribution, {"distribution": entry.distribution, "version": entry.version, "entry_points": []}
         )
@@ -48,11 +53,23 @@ def text() -> str:
     if info["plugins"]:
         lines.append("plugins:")
         for p in info["plugins"]:
-            names = ", ".join(e.split(":", 1)[1] for e in p["entry_points"])
+            names = ", ".join(_shown(e) for e in p["entry_points"])
             lines.append(f"  {p['distribution']} {p['version']} ({names})")
     else:
         lines.append("plugins: none installed")
     return "\n".join(lines)
+
+
+def _shown(entry_point: str) -> str:
+    """An entry point as ``text`` shows it: a plugin by its name, anything else by what it provides."""
+    from typeflow import discovery
+
+    group, _, name = entry_point.partition(":")
+    if group == discovery.READERS_GROUP:
+        return f"inspect reader {name}"
+    if group == discovery.FLYTEKIT_GROUP:
+        return "flytekit plugin"
+    return name
 
 
 def run(args: argparse.Namespace) -> int:

@@ -1,0 +1,1 @@
+"""A flytekit plugin with no typeflow entry point."""

@@ -1,0 +1,1 @@
+"""A test distribution that provides only a ``typeflow inspect`` reader and a flytekit plugin."""
