@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 
 import typeflow
+from typeflow import discovery, offload
+from typeflow.cli import inspect as cli_inspect
 
 from .dists import install, run_python, wheel
 
@@ -141,7 +143,8 @@ def test_packages_providing_an_inspect_reader_or_a_flytekit_plugin_are_listed_wi
     assert "fk-only" not in {r["distribution"] for r in rows.values()}  # not a typeflow package
     assert "tfhex" in typeflow_cmd("plugins", PYTHONPATH=str(site)).stdout
     versions = typeflow_cmd("--version", PYTHONPATH=str(site)).stdout.splitlines()
-    assert "  tf-reader 0.3.0 (flytekit plugin, inspect reader tfbad, inspect reader tfhex)" in versions
+    assert "  tf-reader 0.3.0 (flytekit plugin, inspect reader tfbad, inspect reader tfhex, offload payloads tfform)" in versions
+    assert rows[("typeflow.offload_payloads", "tfform")]["provides"] == "offloaded payloads in the tfform form"
     imported = run_python(
         """
         import sys
@@ -162,6 +165,9 @@ def test_plugins_load_imports_inspect_readers_and_fails_on_a_broken_one(tmp_path
     assert rows[("typeflow.inspect_readers", "tfhex")]["status"] == "loaded"
     bad = rows[("typeflow.inspect_readers", "tfbad")]
     assert bad["status"] == "broken" and "is a str, not a typeflow.cli.inspect.Reader" in bad["cause"]
+    form = rows[("typeflow.offload_payloads", "tfform")]
+    assert form["status"] == "broken" and "is a str, not a typeflow.offload.PayloadForm" in form["cause"]
+    assert discovery.PAYLOADS_GROUP == offload.PAYLOADS_GROUP and discovery.READERS_GROUP == cli_inspect.READERS_GROUP
     assert rows[("flytekit.plugins", "tfreader")]["status"] == "for flytekit"  # never imported (it raises)
     assert loaded.returncode == 1
     path = tmp_path_factory.mktemp("files") / "value.hex"

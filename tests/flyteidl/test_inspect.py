@@ -105,17 +105,22 @@ def test_typeflow_plugins_and_version_list_the_package_and_what_it_provides() ->
     listed = typeflow_cli("plugins", "--json")
     assert listed.returncode == 0, listed.stderr
     rows = {(r["group"], r["name"]): r for r in json.loads(listed.stdout) if r["distribution"] == "typeflow-flyteidl"}
-    assert set(rows) == {("typeflow.inspect_readers", "flyteidl"), ("flytekit.plugins", "typeflow")}
+    assert set(rows) == {
+        ("typeflow.inspect_readers", "flyteidl"),
+        ("typeflow.offload_payloads", "flyteidl"),
+        ("flytekit.plugins", "typeflow"),
+    }
     reader = rows[("typeflow.inspect_readers", "flyteidl")]
     assert reader["provides"] == "typeflow inspect reads flyteidl files" and reader["version"] == version
     table = typeflow_cli("plugins").stdout
     assert "typeflow inspect reads flyteidl files" in table and "typeflow-flyteidl" in table
     versions = typeflow_cli("--version").stdout.splitlines()
-    assert f"  typeflow-flyteidl {version} (flytekit plugin, inspect reader flyteidl)" in versions
+    assert f"  typeflow-flyteidl {version} (flytekit plugin, inspect reader flyteidl, offload payloads flyteidl)" in versions
     loaded = typeflow_cli("plugins", "--load", "--json")
-    assert {(r["name"], r["status"]) for r in json.loads(loaded.stdout) if r["distribution"] == "typeflow-flyteidl"} == {
-        ("flyteidl", "loaded"),
-        ("typeflow", "for flytekit"),
+    assert {(r["group"], r["status"]) for r in json.loads(loaded.stdout) if r["distribution"] == "typeflow-flyteidl"} == {
+        ("typeflow.inspect_readers", "loaded"),
+        ("typeflow.offload_payloads", "loaded"),
+        ("flytekit.plugins", "for flytekit"),
     }
 
 

@@ -8,7 +8,8 @@ Entry-point groups:
 * ``typeflow.fallbacks`` — loaded only when nothing else claims a type.
 
 A package may provide other things than transformers: readers of file forms
-for ``typeflow inspect`` (``typeflow.inspect_readers``), and a flytekit plugin
+for ``typeflow inspect`` (``typeflow.inspect_readers``), forms of offloaded
+payloads (``typeflow.offload_payloads``), and a flytekit plugin
 (``flytekit.plugins``, which flytekit loads). :func:`provided_entries` lists
 those, from metadata only, for ``typeflow plugins`` and ``typeflow version``.
 
@@ -35,6 +36,7 @@ from typeflow.errors import PluginError
 __all__ = [
     "FALLBACKS_GROUP",
     "FLYTEKIT_GROUP",
+    "PAYLOADS_GROUP",
     "PLUGINS_GROUP",
     "READERS_GROUP",
     "PluginEntry",
@@ -52,6 +54,8 @@ FALLBACKS_GROUP = "typeflow.fallbacks"
 _GROUPS = (PLUGINS_GROUP, FALLBACKS_GROUP)
 #: readers of file forms for ``typeflow inspect`` (each entry point loads to a ``typeflow.cli.inspect.Reader``)
 READERS_GROUP = "typeflow.inspect_readers"
+#: forms of offloaded payloads (``typeflow.offload.PAYLOADS_GROUP``; each loads to a ``typeflow.offload.PayloadForm``)
+PAYLOADS_GROUP = "typeflow.offload_payloads"
 #: flytekit's own plugin group; listed for distributions that also declare a typeflow group
 FLYTEKIT_GROUP = "flytekit.plugins"
 
@@ -153,13 +157,13 @@ def rescan() -> tuple[PluginEntry, ...]:
 
 
 def provided_entries() -> tuple[PluginEntry, ...]:
-    """Entry points of typeflow packages that are not plugins: inspect readers, and their flytekit plugins.
+    """Entry points of typeflow packages that are not plugins: inspect readers, payload forms, flytekit plugins.
 
     A ``flytekit.plugins`` entry point is listed only when its distribution
     declares a ``typeflow.*`` entry point too (typeflow-flyteidl's, not
     flytekit's own plugins). Metadata only: nothing is imported.
     """
-    found = _scan((READERS_GROUP, FLYTEKIT_GROUP))
+    found = _scan((READERS_GROUP, PAYLOADS_GROUP, FLYTEKIT_GROUP))
     ours = {e.distribution for e in (*entries(), *found) if e.group.startswith("typeflow.")}
     return tuple(e for e in found if e.distribution in ours)
 

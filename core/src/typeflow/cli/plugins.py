@@ -13,9 +13,10 @@ types it took over from another with ``override=True`` and what
 (:mod:`typeflow.lanes`). A plugin refused for leaving its lane is broken.
 
 Packages that provide something else are listed too, each row saying what it
-provides: readers of file forms for ``typeflow inspect`` (imported with
-``--load`` only, so listing never imports protobuf), and the flytekit plugin
-of a typeflow package (flytekit loads it; typeflow never does).
+provides: readers of file forms for ``typeflow inspect`` and forms of
+offloaded payloads (imported with ``--load`` only, so listing never imports
+protobuf), and the flytekit plugin of a typeflow package (flytekit loads it;
+typeflow never does).
 """
 
 from __future__ import annotations
@@ -68,7 +69,30 @@ def provides(entry: discovery.PluginEntry) -> str:
         return "types no other plugin handles"
     if entry.group == discovery.READERS_GROUP:
         return f"typeflow inspect reads {entry.name} files"
+    if entry.group == discovery.PAYLOADS_GROUP:
+        return f"offloaded payloads in the {entry.name} form"
     return "a flytekit plugin (flytekit loads it)"
+
+
+#: when typeflow imports the entry points of each provided group (the flytekit group: never)
+_LOADS_WHEN = {
+    discovery.READERS_GROUP: "loads when typeflow inspect runs",
+    discovery.PAYLOADS_GROUP: "loads when a literal is offloaded or an offloaded one is read",
+}
+
+
+def _load_provided(entry: discovery.PluginEntry) -> None:
+    """Import a reader or payload form entry point and check what it names; :class:`PluginError` if it fails."""
+    from typeflow.cli.inspect import load_reader
+
+    if entry.group == discovery.READERS_GROUP:
+        load_reader(entry)
+        return
+    from typeflow.offload import PayloadForm
+
+    form = entry.load()
+    if not isinstance(form, PayloadForm):
+        raise entry.error(f"{entry.value!r} is a {type(form).__name__}, not a typeflow.offload.PayloadForm")
 
 
 _Key = tuple[str, str]  # (entry-point name, distribution)
@@ -130,19 +154,18 @@ def rows(load: bool) -> list[dict[str, Any]]:
 
 
 def _provided_rows(load: bool) -> list[dict[str, Any]]:
-    """Rows for inspect readers (loaded with ``load``) and typeflow packages' flytekit plugins (never loaded here)."""
-    from typeflow.cli.inspect import load_reader
+    """Rows for inspect readers and payload forms (loaded with ``load``) and flytekit plugins (never loaded here)."""
     from typeflow.errors import PluginError
 
     out: list[dict[str, Any]] = []
     for entry in discovery.provided_entries():
-        if entry.group != discovery.READERS_GROUP:
+        if entry.group not in _LOADS_WHEN:
             status, cause = "for flytekit", "flytekit imports it when flytekit is imported; typeflow does not load it"
         elif not load:
-            status, cause = "not loaded", "loads when typeflow inspect runs"
+            status, cause = "not loaded", _LOADS_WHEN[entry.group]
         else:
             try:
-                load_reader(entry)
+                _load_provided(entry)
                 status, cause = "loaded", ""
             except PluginError as exc:
                 status, cause = "broken", str(exc)

@@ -1,7 +1,7 @@
 """``typeflow version`` (and ``typeflow --version``): typeflow's, Python's and each installed plugin's version.
 
 A plugin is a distribution with a typeflow entry point: transformers, a
-fallback, a ``typeflow inspect`` reader; a typeflow package's flytekit plugin
+fallback, a ``typeflow inspect`` reader, an offload payload form; a typeflow package's flytekit plugin
 is listed with it. Only metadata is read.
 """
 
@@ -67,6 +67,8 @@ def _shown(entry_point: str) -> str:
     group, _, name = entry_point.partition(":")
     if group == discovery.READERS_GROUP:
         return f"inspect reader {name}"
+    if group == discovery.PAYLOADS_GROUP:
+        return f"offload payloads {name}"
     if group == discovery.FLYTEKIT_GROUP:
         return "flytekit plugin"
     return name
