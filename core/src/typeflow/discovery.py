@@ -29,7 +29,7 @@ import threading
 from dataclasses import dataclass
 from importlib import metadata
 from types import ModuleType
-from typing import Any
+from typing import Any, TypeVar
 
 from typeflow.errors import PluginError
 
@@ -41,6 +41,7 @@ __all__ = [
     "READERS_GROUP",
     "PluginEntry",
     "candidate_names",
+    "declared",
     "disabled_by",
     "disabled_names",
     "entries",
@@ -48,6 +49,8 @@ __all__ = [
     "provided_entries",
     "rescan",
 ]
+
+T = TypeVar("T")
 
 PLUGINS_GROUP = "typeflow.plugins"
 FALLBACKS_GROUP = "typeflow.fallbacks"
@@ -166,6 +169,29 @@ def provided_entries() -> tuple[PluginEntry, ...]:
     found = _scan((READERS_GROUP, PAYLOADS_GROUP, FLYTEKIT_GROUP))
     ours = {e.distribution for e in (*entries(), *found) if e.group.startswith("typeflow.")}
     return tuple(e for e in found if e.distribution in ours)
+
+
+def declared(group: str, kind: type[T], what: str) -> list[T]:
+    """The ``kind`` objects installed packages declare in entry-point ``group``, in the order found.
+
+    One that fails to import, or is not a ``kind``, is skipped with a
+    warning naming it (``what`` says what it is, e.g. "inspect reader"), so
+    one broken package does not take the others with it.
+    """
+    import logging
+
+    found: list[T] = []
+    for ep in metadata.entry_points(group=group):
+        try:
+            obj = ep.load()
+        except Exception as exc:
+            logging.getLogger("typeflow").warning("%s %s (%s) failed to load: %s", what, ep.name, ep.value, exc)
+            continue
+        if isinstance(obj, kind):
+            found.append(obj)
+        else:
+            logging.getLogger("typeflow").warning("%s %s (%s) is not a %s", what, ep.name, ep.value, kind.__name__)
+    return found
 
 
 def _scan(groups: tuple[str, ...] = _GROUPS) -> tuple[PluginEntry, ...]:

@@ -81,19 +81,9 @@ class PayloadForm:
 
 def installed_payload_forms() -> list[PayloadForm]:
     """The payload forms installed packages declare in :data:`PAYLOADS_GROUP` (one that fails to load is logged)."""
-    import logging
-    from importlib.metadata import entry_points
+    from typeflow import discovery
 
-    found = []
-    for ep in entry_points(group=PAYLOADS_GROUP):
-        try:
-            form = ep.load()
-        except Exception as exc:
-            logging.getLogger("typeflow").warning("offload payload form %s (%s) failed to load: %s", ep.name, ep.value, exc)
-            continue
-        if isinstance(form, PayloadForm):
-            found.append(form)
-    return found
+    return discovery.declared(PAYLOADS_GROUP, PayloadForm, "offload payload form")
 
 
 def _writing_form(ctx: TransformContext) -> tuple[str | None, PayloadForm | None]:

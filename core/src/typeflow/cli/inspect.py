@@ -93,19 +93,9 @@ READERS_GROUP = discovery.READERS_GROUP
 
 def installed_readers() -> list[Reader]:
     """The built-in readers, then those installed packages declare in :data:`READERS_GROUP`."""
-    import logging
-    from importlib.metadata import entry_points
+    from typeflow import discovery
 
-    found = list(READERS)
-    for ep in entry_points(group=READERS_GROUP):
-        try:
-            reader = ep.load()
-        except Exception as exc:
-            logging.getLogger("typeflow").warning("inspect reader %s (%s) failed to load: %s", ep.name, ep.value, exc)
-            continue
-        if isinstance(reader, Reader):
-            found.append(reader)
-    return found
+    return [*READERS, *discovery.declared(READERS_GROUP, Reader, "inspect reader")]
 
 
 def load_reader(entry: discovery.PluginEntry) -> Reader:

@@ -136,21 +136,25 @@ def rows(load: bool) -> list[dict[str, Any]]:
         else:
             status, cause = "not loaded", "" if load else "loads when a value of its type is first converted"
         warning = name_warning(entry)
-        out.append(
-            {
-                "name": entry.name,
-                "group": entry.group,
-                "distribution": entry.distribution,
-                "version": entry.version,
-                "module": entry.value,
-                "status": status,
-                "cause": cause,
-                "provides": provides(entry),
-                "overrides": overrides.get((entry.name, entry.distribution), []),
-                "warnings": [warning] if warning else [],
-            }
-        )
+        overridden = overrides.get((entry.name, entry.distribution), [])
+        out.append(_row(entry, status, cause, overridden, [warning] if warning else []))
     return out + _provided_rows(load)
+
+
+def _row(entry: discovery.PluginEntry, status: str, cause: str, overrides: list[Any], warnings: list[str]) -> dict[str, Any]:
+    """One entry point's row of ``typeflow plugins`` (its JSON object; the table shows some of its keys)."""
+    return {
+        "name": entry.name,
+        "group": entry.group,
+        "distribution": entry.distribution,
+        "version": entry.version,
+        "module": entry.value,
+        "status": status,
+        "cause": cause,
+        "provides": provides(entry),
+        "overrides": overrides,
+        "warnings": warnings,
+    }
 
 
 def _provided_rows(load: bool) -> list[dict[str, Any]]:
@@ -169,20 +173,7 @@ def _provided_rows(load: bool) -> list[dict[str, Any]]:
                 status, cause = "loaded", ""
             except PluginError as exc:
                 status, cause = "broken", str(exc)
-        out.append(
-            {
-                "name": entry.name,
-                "group": entry.group,
-                "distribution": entry.distribution,
-                "version": entry.version,
-                "module": entry.value,
-                "status": status,
-                "cause": cause,
-                "provides": provides(entry),
-                "overrides": [],
-                "warnings": [],
-            }
-        )
+        out.append(_row(entry, status, cause, [], []))
     return out
 
 
