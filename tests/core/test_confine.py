@@ -235,9 +235,20 @@ def test_memory_storage_reads_only_its_own_prefix() -> None:
 
 
 def test_storage_delete_refuses_a_uri_outside_its_root(storage: Path, outside: Path) -> None:
-    with pytest.raises(StorageError, match="refused"):
+    with pytest.raises(StorageError, match="refused to delete") as info:
         get_storage(str(storage)).delete(str(outside))
     assert outside.exists()
+    message = str(info.value)
+    assert str(outside) in message and f"storage's root ({storage})" in message
+    assert "deletes only blobs inside its own storage" in message
+    assert "refused to read" not in message and "runs code" not in message
+    remote = get_storage("memory://typeflow-confine-delete/own")
+    elsewhere = "memory://typeflow-confine-delete/other/blob.bin"
+    get_storage("memory://typeflow-confine-delete/other").write_bytes(elsewhere, b"not yours")
+    with pytest.raises(StorageError, match="refused to delete") as info:
+        remote.delete(elsewhere)
+    assert f"refused to delete {elsewhere}: " in str(info.value)
+    assert get_storage("memory://typeflow-confine-delete/other").read_bytes(elsewhere) == b"not yours"
 
 
 def test_a_bad_uri_is_a_storage_error(storage: Path) -> None:

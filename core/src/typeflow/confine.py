@@ -29,6 +29,8 @@ local folder to list (a ``Directory``, a dataset folder), ask for the stricter
 ``roots_only`` check: the URI must lie inside the storage's own root (its
 folder, or its ``bucket/prefix``) or a read root; the rest of the bucket or
 file system is not enough. The refusal says which reason applied.
+:meth:`ReadPolicy.check_delete` (for :meth:`Storage.delete
+<typeflow.storage.Storage.delete>`) admits the storage's own root alone.
 
 Readers never use this module directly: they open literal URIs through
 :meth:`TransformContext.open_read` / :meth:`~TransformContext.local_path`,
@@ -43,7 +45,15 @@ from dataclasses import dataclass
 
 from typeflow.errors import StorageError
 
-__all__ = ["FOLDER_LISTED", "READ_ROOTS_ENV", "RUNS_CODE", "ReadLocation", "ReadPolicy", "read_roots_from_env"]
+__all__ = [
+    "FOLDER_LISTED",
+    "OWN_STORAGE_ONLY",
+    "READ_ROOTS_ENV",
+    "RUNS_CODE",
+    "ReadLocation",
+    "ReadPolicy",
+    "read_roots_from_env",
+]
 
 #: comma-separated read roots, read when a context is made
 READ_ROOTS_ENV = "TYPEFLOW_READ_ROOTS"
@@ -52,6 +62,8 @@ READ_ROOTS_ENV = "TYPEFLOW_READ_ROOTS"
 RUNS_CODE = "its content runs code when read"
 #: the reason for a local folder a literal names (a ``Directory``, a dataset folder): listing it is the risk, not its content
 FOLDER_LISTED = "a literal chose this folder, and typeflow lists a local folder only inside the roots you allow"
+#: why a delete outside the storage root is refused (:meth:`ReadPolicy.check_delete`)
+OWN_STORAGE_ONLY = "typeflow deletes only blobs inside its own storage"
 
 _LOCAL_SCHEMES = ("file://", "local://")
 #: protocols that are the same store under two names
@@ -254,6 +266,20 @@ class ReadPolicy:
         if self.in_storage_root(loc) or (not roots_only and self.on_storage_location(loc)):
             return loc
         raise self.refusal(loc, roots_only, reason)
+
+    def check_delete(self, uri: str) -> ReadLocation:
+        """The normalised location of ``uri`` if it lies inside the storage's own root, else ``StorageError``.
+
+        For deletes: read roots and the rest of the storage's bucket or file
+        system never count, since typeflow removes only blobs in its own storage.
+        """
+        loc = locate(uri)
+        if self.in_storage_root(loc):
+            return loc
+        raise StorageError(
+            f"refused to delete {loc.describe()}: it is not inside this storage's root ({self.storage_url}); {OWN_STORAGE_ONLY}",
+            uri=loc.uri,
+        )
 
     def refusal(self, loc: ReadLocation, roots_only: bool, reason: str | None = None) -> StorageError:
         suggestion = _suggest(loc)

@@ -261,7 +261,7 @@ class Storage(ABC):
         nothing behind. Failures are :class:`StorageError` naming the URI; a URI
         outside this storage's root is refused.
         """
-        loc = self.own_policy.check(uri, roots_only=True)
+        loc = self.own_policy.check_delete(uri)
         if loc.local:
             _delete_local(loc.path, uri)
         else:
