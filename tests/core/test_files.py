@@ -8,6 +8,7 @@ an async one (files move as coroutines on fsspec's loop, as for s3fs).
 from __future__ import annotations
 
 import os
+import re
 import typing
 import uuid
 from pathlib import Path
@@ -17,9 +18,10 @@ import pytest
 
 from tests.core.counting_fs import CountingAsyncFileSystem, CountingMemoryFileSystem, register
 from tests.helpers import roundtrip
-from typeflow import BatchSize, TransformContext, TypeEngine, task, wire, workflow
+from typeflow import BatchSize, TransformContext, TypeEngine, task, transfer, wire, workflow
 from typeflow.errors import StorageError, TypeTransformerFailedError
 from typeflow.literals import Blob, BlobDimensionality, BlobMetadata, BlobType, Literal, LiteralType, Scalar
+from typeflow.progress import Transfer
 from typeflow.transfer import safe_relpath
 from typeflow.types import Directory, File
 
@@ -328,6 +330,44 @@ def test_failed_directory_upload_leaves_nothing(engine: TypeEngine, tmp_path: Pa
         CountingMemoryFileSystem.fail_after = None
     bucket = ctx.storage.url.split("://", 1)[1].split("/", 1)[0]
     assert [k for k in CountingMemoryFileSystem.store if bucket in k] == []
+
+
+@pytest.mark.parametrize("into", ["a new folder", "a folder that exists"])
+def test_a_source_file_gone_during_a_local_tree_copy_is_named_as_the_missing_source(
+    engine: TypeEngine, tmp_path: Path, into: str
+) -> None:
+    make_tree(tmp_path / "src")
+    entries = transfer.list_tree(None, str(tmp_path / "src"))
+    gone = entries[0].uri
+    os.remove(gone)  # after the listing, before the copy
+    ctx = engine.context(storage=str(tmp_path / "storage"))
+    prefix = ctx.storage.new_prefix()
+    if into == "a folder that exists":
+        os.makedirs(prefix)
+    with pytest.raises(StorageError, match=f"cannot write \\(source blob not found: {re.escape(gone)}\\)") as info:
+        transfer.upload_tree(ctx, str(tmp_path / "src"), entries, prefix, 1)
+    assert "destination" not in str(info.value) and info.value.uri is not None and info.value.uri.startswith(prefix)
+
+
+def test_a_missing_destination_folder_of_a_local_copy_is_named(tmp_path: Path) -> None:
+    blob = tmp_path / "blob.bin"
+    blob.write_bytes(b"blob")
+    missing = tmp_path / "gone"
+    with Transfer(None, "download", str(blob), 4) as progress:
+        with pytest.raises(StorageError, match=f"destination folder not found: {re.escape(str(missing))}") as info:
+            transfer._copy_stored(str(blob), str(blob), str(missing / "blob.bin"), progress)
+        assert info.value.uri == str(blob) and "source blob" not in str(info.value)
+        with pytest.raises(StorageError, match=f"destination folder not found: {re.escape(str(missing))}") as info:
+            transfer._put_local(str(blob), str(missing / "blob.bin"), progress, folder_made=True)
+        assert info.value.uri == str(missing / "blob.bin") and "source blob" not in str(info.value)
+    assert blob.read_bytes() == b"blob"
+
+
+def test_a_missing_source_folder_of_a_local_listing_is_named(tmp_path: Path) -> None:
+    missing = tmp_path / "nope"
+    with pytest.raises(StorageError, match=f"source folder not found: {re.escape(str(missing))}") as info:
+        transfer.list_tree(None, str(missing))
+    assert "blob not found" not in str(info.value)
 
 
 def test_empty_directory_round_trips(any_ctx: TransformContext, tmp_path: Path) -> None:

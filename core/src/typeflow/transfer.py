@@ -260,6 +260,23 @@ def _copy(src: str, dst: str, transfer: Transfer) -> None:
         _copy_open(fin, fout, transfer)
 
 
+def _copy_failed(action: str, uri: str, exc: OSError, src: str, dst: str) -> StorageError:
+    """``exc`` from copying the local file ``src`` to ``dst`` as a :class:`StorageError` naming ``uri``.
+
+    A missing file says which side was missing, naming it: the source blob, or
+    the folder the copy goes into (either may vanish while a tree is copied).
+    """
+    if not isinstance(exc, FileNotFoundError):
+        return _wrap(action, uri, exc)
+    named = [p for p in (exc.filename, getattr(exc, "filename2", None)) if isinstance(p, str)]
+    if src in named or (not named and not os.path.lexists(src)):
+        return StorageError(f"cannot {action} (source blob not found: {src})", uri=uri)
+    # the folder the copy goes into: the first one named that is not there (the .part file's, or the blob's own)
+    folders = [os.path.dirname(p) for p in (*named, dst)]
+    folder = next((f for f in folders if not os.path.isdir(f)), os.path.dirname(dst))
+    return StorageError(f"cannot {action} (destination folder not found: {folder})", uri=uri)
+
+
 def _copy_open(fin: IO[bytes], fout: IO[bytes], transfer: Transfer) -> None:
     """Copy between open files: ``sendfile`` where it works and no bar is drawn, chunks otherwise."""
     if not transfer.shows_progress and hasattr(os, "sendfile"):
@@ -286,7 +303,7 @@ def _copy_stored(path: str, uri: str, dst: str, transfer: Transfer) -> None:
         except BaseException as exc:
             _discard_local(dst)
             if isinstance(exc, OSError) and not isinstance(exc, TypeflowError):
-                raise _wrap("read", uri, exc) from exc
+                raise _copy_failed("read", uri, exc, path, dst) from exc
             raise
 
 
@@ -321,7 +338,7 @@ def _put_local(src: str, dst: str, transfer: Transfer, folder_made: bool = False
             except OSError:
                 pass
         if isinstance(exc, OSError) and not isinstance(exc, TypeflowError):
-            raise _wrap("write", dst, exc) from exc
+            raise _copy_failed("write", dst, exc, src, dst) from exc
         raise
 
 
@@ -486,7 +503,7 @@ def list_tree(ctx: TransformContext | None, uri: str, storage: Storage | None = 
 
 def _list_local(root: str, uri: str, confined: bool) -> list[Entry]:
     if not os.path.isdir(root):
-        reason = "expected a folder, found a file" if os.path.exists(root) else "blob not found"
+        reason = "expected a folder, found a file" if os.path.exists(root) else f"source folder not found: {root}"
         raise StorageError(f"cannot read ({reason})", uri=uri)
     entries: list[Entry] = []
     pending = [(root, "")]
@@ -495,6 +512,8 @@ def _list_local(root: str, uri: str, confined: bool) -> list[Entry]:
         try:
             with os.scandir(folder) as listing:
                 found = list(listing)
+        except FileNotFoundError as exc:  # removed while the tree was listed
+            raise StorageError(f"cannot read (source folder not found: {folder})", uri=uri) from exc
         except OSError as exc:
             raise _wrap("read", folder, exc) from exc
         for item in found:
@@ -609,7 +628,11 @@ def _put_local_tree(dst: str, entries: Sequence[Entry], transfer: Transfer, limi
 
         def job(e: Entry) -> Callable[[], None]:
             def run() -> None:
-                _copy(e.uri, os.path.join(temp, *e.relpath.split("/")), transfer)
+                copy = os.path.join(temp, *e.relpath.split("/"))
+                try:
+                    _copy(e.uri, copy, transfer)
+                except FileNotFoundError as exc:  # named as the blob it becomes, not its .part copy
+                    raise _copy_failed("write", os.path.join(dst, *e.relpath.split("/")), exc, e.uri, copy) from exc
 
             return run
 
