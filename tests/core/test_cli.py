@@ -336,6 +336,15 @@ def test_inspect_refuses_a_file_of_neither_form(tmp_path: Path) -> None:
     assert proc.returncode == 1 and "LiteralDecodeError" not in proc.stderr and "$." in proc.stderr
 
 
+def test_inspect_of_an_empty_file_says_it_may_be_an_empty_flyteidl_literal_map(tmp_path: Path) -> None:
+    path = tmp_path / "outputs.pb"
+    path.write_bytes(b"")
+    proc = typeflow_cmd("inspect", str(path))
+    assert proc.returncode == 1 and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert "the file is empty" in proc.stderr and "empty flyteidl LiteralMap" in proc.stderr
+    assert "typeflow-flyteidl installed" in proc.stderr
+
+
 def test_inspect_previews_the_fields_of_a_msgpack_record(module_dir: Path) -> None:
     code = (
         "import sys, typeflow\n"

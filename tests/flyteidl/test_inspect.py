@@ -38,6 +38,20 @@ def test_inspect_shows_an_outputs_pb(tmp_path: Path) -> None:
     assert typeflow.wire.from_dict(json.loads(as_json.stdout)) == lm
 
 
+def test_inspect_shows_an_empty_pb_as_an_empty_literal_map(tmp_path: Path) -> None:
+    engine = typeflow.TypeEngine.default()
+    path = tmp_path / "outputs.pb"
+    write_literal_map(engine.dict_to_literal_map(engine.context(), {}, {}), str(path))  # a task with no outputs
+    assert path.read_bytes() == b""
+    decoded, form = read(b"")
+    assert decoded == LiteralMap({}) and form == "flyteidl"
+    done = typeflow_cli("inspect", str(path))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0] == f"{path}: LiteralMap, 0 B, flyteidl form"
+    as_json = typeflow_cli("inspect", "--json", str(path))
+    assert typeflow.wire.from_dict(json.loads(as_json.stdout)) == LiteralMap({})
+
+
 def test_inspect_refuses_a_corrupt_pb_in_one_line(tmp_path: Path) -> None:
     path = tmp_path / "outputs.pb"
     path.write_bytes(b"\x0a\x09\x0a\x01")

@@ -115,6 +115,12 @@ def read(data: bytes) -> tuple[Any, str]:
         if reader.matches(data[:64]):
             return reader.decode(data), reader.name
     forms = ", ".join(r.name for r in readers)
+    if not data:  # no typeflow form is empty, but flyteidl's LiteralMap is (a Flyte task with no outputs)
+        raise LiteralDecodeError(
+            f"not a typeflow file: the file is empty, and none of the forms {forms} is; an empty file can be an "
+            "empty flyteidl LiteralMap (what a Flyte task with no outputs writes), which inspect reads with "
+            "typeflow-flyteidl installed (pip install typeflow-flyteidl)"
+        )
     raise LiteralDecodeError(f"not a typeflow file: none of the forms {forms} starts like this (first bytes {data[:8]!r})")
 
 

@@ -7,7 +7,8 @@ message (a field it does not know is kept aside, so a ``Literal`` parses as
 an empty ``LiteralMap``). So a message is taken only when protobuf finds no
 unknown field in it and writes it back at the file's size; when none fits
 that exactly (bytes protobuf would merge, such as a field written twice), one
-with no unknown field is taken.
+with no unknown field is taken. An empty file is an empty ``LiteralMap``: what
+Flyte writes for a task with no outputs.
 """
 
 from __future__ import annotations
@@ -26,8 +27,9 @@ _CORRUPT = "not valid protobuf"
 
 
 def _looks_like_protobuf(head: bytes) -> bool:
-    # every form starts with a length-delimited or varint field 1..15; typeflow's own forms are tried first
-    return bool(head) and head[0] >> 3 != 0 and head[0] & 7 in (0, 2)
+    # every form starts with a length-delimited or varint field 1..15, or is empty (a message with no field set);
+    # typeflow's own forms are tried first
+    return not head or (head[0] >> 3 != 0 and head[0] & 7 in (0, 2))
 
 
 def _fit(data: bytes, message: str) -> tuple[int, str]:
@@ -49,6 +51,8 @@ def _fit(data: bytes, message: str) -> tuple[int, str]:
 
 
 def _decode(data: bytes) -> Any:
+    if not data:  # every message parses from no bytes; a Flyte file with none is a LiteralMap with no entries
+        return from_bytes(data, "LiteralMap")
     fits = {message: _fit(data, message) for message in _MESSAGES}
     errors = [f"{m}: {why}" for m, (score, why) in fits.items() if not score]
     for message in sorted((m for m in _MESSAGES if fits[m][0]), key=lambda m: -fits[m][0]):
