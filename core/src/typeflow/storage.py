@@ -132,14 +132,15 @@ def note_written(uri: str) -> None:
 def deleted_on_failure(storage: Storage) -> Iterator[None]:
     """Delete the blobs written to ``storage`` inside the block when it raises.
 
-    For a list or map converted element by element: an element failing after
-    earlier ones wrote blobs (pickles, arrays) leaves none of them behind.
+    For a conversion that writes several blobs (a list or map converted
+    element by element, a record's engine-typed fields, a stream's batches):
+    a part failing after earlier ones wrote blobs leaves none of them behind.
     """
     with recording_writes() as written:
         try:
             yield
         except BaseException:
-            for uri in written:
+            for uri in list(written):  # a snapshot: worker threads may still append
                 try:
                     storage.delete(uri)
                 except Exception as exc:  # the conversion's own error matters more; say what was left

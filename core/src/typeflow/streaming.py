@@ -68,7 +68,7 @@ def _shift(exc: TypeTransformerFailedError, offset: int) -> TypeTransformerFaile
 def write_stream(ctx: TransformContext, values: Iterable[Any], element_type: Any, batch_size: int) -> Literal:
     """Write ``values`` as a stream of ``element_type``, ``batch_size`` items per batch file."""
     from typeflow import wire
-    from typeflow.storage import recording_writes
+    from typeflow.storage import deleted_on_failure
 
     engine = ctx.engine
     list_type = list[element_type]  # type: ignore[valid-type]
@@ -100,8 +100,8 @@ def write_stream(ctx: TransformContext, values: Iterable[Any], element_type: Any
         start += len(pending)
         pending = []
 
-    with recording_writes() as written:
-        try:
+    try:
+        with deleted_on_failure(ctx.storage):
             while True:
                 try:
                     item = next(iterator)
@@ -126,22 +126,15 @@ def write_stream(ctx: TransformContext, values: Iterable[Any], element_type: Any
                     flush()
             if pending:
                 flush()
-        except BaseException:
-            _discard(ctx, prefix, written)
-            raise
+    except BaseException:
+        _discard_folder(ctx, prefix)  # its batch files are deleted by now
+        raise
     return stream_literal(prefix, batches, count)
 
 
-def _discard(ctx: TransformContext, prefix: str, written: list[str]) -> None:
-    import logging
-
+def _discard_folder(ctx: TransformContext, prefix: str) -> None:
     from typeflow import transfer
 
-    for uri in list(written):
-        try:
-            ctx.storage.delete(uri)
-        except Exception as exc:  # pragma: no cover - depends on the storage failing twice
-            logging.getLogger("typeflow").warning("could not delete %s after a failed stream: %s", uri, exc)
     try:
         transfer.delete_tree(ctx.storage, prefix, ctx.io_deadline)
     except StorageError:  # pragma: no cover - the folder is empty or gone by now

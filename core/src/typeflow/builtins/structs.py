@@ -219,23 +219,22 @@ class DataclassTransformer(TypeTransformer[Any]):
 
         A record failing after some of its fields were uploaded deletes those blobs.
         """
-        from typeflow.storage import recording_writes
+        from typeflow.storage import deleted_on_failure
 
         assert codec.fields is not None
         codec.check(value)
-        with recording_writes() as written:
-            try:
+        try:
+            with deleted_on_failure(ctx.storage):
                 forms = codec.fields.encode_walk(ctx, value)
                 token = _active.set((ctx, forms))
                 try:
                     data: bytes = codec.encode(value)
                 finally:
                     _active.reset(token)
-            except BaseException as exc:
-                _delete_quietly(ctx, written)
-                if isinstance(exc, TypeflowError) or not isinstance(exc, Exception):
-                    raise
-                raise TypeTransformerFailedError(f"cannot encode: {exc}", python_type=python_type, value=value) from None
+        except Exception as exc:
+            if isinstance(exc, TypeflowError):
+                raise
+            raise TypeTransformerFailedError(f"cannot encode: {exc}", python_type=python_type, value=value) from None
         return data
 
     def _decode(self, codec: _Codec, data: bytes, python_type: Any) -> Any:
@@ -305,13 +304,3 @@ def _decode_reason(exc: BaseException) -> str:
     cause = exc.__cause__ or exc.__context__
     text = f"{type(exc).__name__}: {exc}"
     return f"{text} ({type(cause).__name__}: {cause})" if cause is not None and str(cause) not in text else text
-
-
-def _delete_quietly(ctx: TransformContext, uris: list[str]) -> None:
-    import logging
-
-    for uri in list(uris):
-        try:
-            ctx.storage.delete(uri)
-        except Exception as exc:  # pragma: no cover - depends on the storage failing twice
-            logging.getLogger("typeflow").warning("could not delete %s after a record failed to convert: %s", uri, exc)
