@@ -177,6 +177,30 @@ def test_plugins_load_imports_inspect_readers_and_fails_on_a_broken_one(tmp_path
     assert "tfhex form" in shown.stdout and "collection of 2 integer (packed) [1, 2]" in shown.stdout
 
 
+def test_declared_entry_points_are_loaded_once_per_process_until_a_rescan(tmp_path_factory: pytest.TempPathFactory) -> None:
+    out = str(tmp_path_factory.mktemp("wheels"))
+    site = install([wheel("tf-reader", out)], tmp_path_factory.mktemp("site"))
+    proc = run_python(
+        """
+        from typeflow import discovery
+        from typeflow.cli.inspect import installed_readers
+        from typeflow.offload import installed_payload_forms
+
+        first, again = installed_readers(), installed_readers()
+        installed_payload_forms(), installed_payload_forms()
+        print(sorted(r.name for r in first if r.name.startswith("tf")), first == again)
+        discovery.rescan()
+        installed_readers()
+        """,
+        site,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "['tfhex'] True"
+    # each entry point that is not what its group holds is reported when it is loaded: twice, the rescan included
+    assert proc.stderr.count("inspect reader tfbad (tfreader.readers:NOT_A_READER) is not a Reader") == 2, proc.stderr
+    assert proc.stderr.count("offload payload form tfform (tfreader.readers:NOT_A_READER) is not a PayloadForm") == 1
+
+
 # ------------------------------------------------------------------ running it from a project folder
 
 

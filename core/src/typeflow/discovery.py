@@ -139,6 +139,8 @@ def _typeflow_specifier(requirement: str) -> str | None:
 
 _lock = threading.Lock()
 _entries: tuple[PluginEntry, ...] | None = None
+#: what :func:`declared` loaded, per (group, kind): entry points are loaded once per process, like the scan
+_declared: dict[tuple[str, type[Any]], list[Any]] = {}
 
 
 def entries() -> tuple[PluginEntry, ...]:
@@ -152,10 +154,11 @@ def entries() -> tuple[PluginEntry, ...]:
 
 
 def rescan() -> tuple[PluginEntry, ...]:
-    """Forget the cached scan (after installing a plugin in a running process) and scan again."""
+    """Forget the cached scan and what :func:`declared` loaded (after installing a plugin in a running process); scan again."""
     global _entries
     with _lock:
         _entries = _scan()
+        _declared.clear()
     return _entries
 
 
@@ -176,8 +179,17 @@ def declared(group: str, kind: type[T], what: str) -> list[T]:
 
     One that fails to import, or is not a ``kind``, is skipped with a
     warning naming it (``what`` says what it is, e.g. "inspect reader"), so
-    one broken package does not take the others with it.
+    one broken package does not take the others with it. Loaded once per
+    process (:func:`rescan` forgets it): offloading asks on every conversion.
     """
+    key = (group, kind)
+    cached = _declared.get(key)
+    if cached is None:
+        cached = _declared[key] = _load_declared(group, kind, what)
+    return list(cached)
+
+
+def _load_declared(group: str, kind: type[T], what: str) -> list[T]:
     import logging
 
     found: list[T] = []
