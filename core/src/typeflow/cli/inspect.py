@@ -19,7 +19,7 @@ from typing import Any
 from typeflow import discovery
 from typeflow.cli._common import InputError, human_size, print_json, printable
 
-__all__ = ["READERS", "READERS_GROUP", "Reader", "installed_readers", "load_reader", "read", "register", "run"]
+__all__ = ["READERS", "READERS_GROUP", "Reader", "installed_readers", "read", "register", "run"]
 
 
 def _non_negative(text: str) -> int:
@@ -93,17 +93,7 @@ READERS_GROUP = discovery.READERS_GROUP
 
 def installed_readers() -> list[Reader]:
     """The built-in readers, then those installed packages declare in :data:`READERS_GROUP`."""
-    from typeflow import discovery
-
     return [*READERS, *discovery.declared(READERS_GROUP, Reader, "inspect reader")]
-
-
-def load_reader(entry: discovery.PluginEntry) -> Reader:
-    """Import the reader an entry point of :data:`READERS_GROUP` names; :class:`~typeflow.errors.PluginError` if it fails."""
-    reader = entry.load()
-    if not isinstance(reader, Reader):
-        raise entry.error(f"{entry.value!r} is a {type(reader).__name__}, not a typeflow.cli.inspect.Reader")
-    return reader
 
 
 def read(data: bytes) -> tuple[Any, str]:

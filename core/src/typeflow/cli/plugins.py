@@ -83,16 +83,13 @@ _LOADS_WHEN = {
 
 def _load_provided(entry: discovery.PluginEntry) -> None:
     """Import a reader or payload form entry point and check what it names; :class:`PluginError` if it fails."""
-    from typeflow.cli.inspect import load_reader
-
-    if entry.group == discovery.READERS_GROUP:
-        load_reader(entry)
-        return
+    from typeflow.cli.inspect import Reader
     from typeflow.offload import PayloadForm
 
-    form = entry.load()
-    if not isinstance(form, PayloadForm):
-        raise entry.error(f"{entry.value!r} is a {type(form).__name__}, not a typeflow.offload.PayloadForm")
+    kind: type[Any] = Reader if entry.group == discovery.READERS_GROUP else PayloadForm
+    obj = entry.load()
+    if not isinstance(obj, kind):
+        raise entry.error(f"{entry.value!r} is a {type(obj).__name__}, not a {kind.__module__}.{kind.__qualname__}")
 
 
 _Key = tuple[str, str]  # (entry-point name, distribution)
