@@ -18,7 +18,7 @@ import pytest
 
 from tests.core.counting_fs import CountingAsyncFileSystem, CountingMemoryFileSystem, register
 from tests.helpers import roundtrip
-from typeflow import BatchSize, TransformContext, TypeEngine, task, transfer, wire, workflow
+from typeflow import BatchSize, TransformContext, TypeEngine, _local_files, task, transfer, wire, workflow
 from typeflow.errors import StorageError, TypeTransformerFailedError
 from typeflow.literals import Blob, BlobDimensionality, BlobMetadata, BlobType, Literal, LiteralType, Scalar
 from typeflow.progress import Transfer
@@ -355,10 +355,10 @@ def test_a_missing_destination_folder_of_a_local_copy_is_named(tmp_path: Path) -
     missing = tmp_path / "gone"
     with Transfer(None, "download", str(blob), 4) as progress:
         with pytest.raises(StorageError, match=f"destination folder not found: {re.escape(str(missing))}") as info:
-            transfer._copy_stored(str(blob), str(blob), str(missing / "blob.bin"), progress)
+            _local_files.copy_stored(str(blob), str(blob), str(missing / "blob.bin"), progress)
         assert info.value.uri == str(blob) and "source blob" not in str(info.value)
         with pytest.raises(StorageError, match=f"destination folder not found: {re.escape(str(missing))}") as info:
-            transfer._put_local(str(blob), str(missing / "blob.bin"), progress, folder_made=True)
+            _local_files.put_local(str(blob), str(missing / "blob.bin"), progress, folder_made=True)
         assert info.value.uri == str(missing / "blob.bin") and "source blob" not in str(info.value)
     assert blob.read_bytes() == b"blob"
 

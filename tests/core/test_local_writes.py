@@ -41,16 +41,16 @@ WRITER = textwrap.dedent(
 TREE_WRITER = textwrap.dedent(
     """
     import os, sys
-    from typeflow import transfer
+    from typeflow import _local_files, transfer
     from typeflow.progress import Transfer
     root, source = sys.argv[1], sys.argv[2]
     entries = transfer.list_tree(None, source)
-    real_copy = transfer._copy
+    real_copy = _local_files.copy
     def copy(src, dst, t):
         real_copy(src, dst, t)
         print("copied", flush=True)
         sys.stdin.readline()
-    transfer._copy = copy
+    _local_files.copy = copy
     with Transfer(None, "upload", root, 0) as t:
         transfer._put_local_tree(os.path.join(root, "ab", "tree"), entries, t, 1, root)
     """

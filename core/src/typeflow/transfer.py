@@ -21,19 +21,19 @@ Reads of URIs that came from a literal are *confined*: they go through
 
 from __future__ import annotations
 
-import contextvars
 import os
 import posixpath
 import shutil
-import stat
 import threading
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any, cast
 
+from typeflow import _local_files as local_files
 from typeflow import _partial, budgets, deadlines
+from typeflow._concurrent import run_async, run_threads
+from typeflow._local_files import Entry
 from typeflow.confine import FOLDER_LISTED
 from typeflow.deadlines import Clock
 from typeflow.errors import ReadBudgetError, StorageError, TypeflowError
@@ -78,17 +78,7 @@ __all__ = [
 
 #: files in flight at once on a thread pool (sync remote file systems) without a BatchSize
 DEFAULT_THREADS = 16
-_CHUNK = 8 * 2**20
 _READ_CHUNK = 2**20
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One file of a directory in storage: its path relative to the directory, its URI and size."""
-
-    relpath: str
-    uri: str
-    size: int | None
 
 
 # ------------------------------------------------------------------ locations
@@ -199,147 +189,7 @@ def safe_relpath(relpath: str, where: str) -> str:
 # ------------------------------------------------------------------ running files concurrently
 
 
-def _run_threads(jobs: Sequence[Callable[[], None]], limit: int) -> None:
-    if len(jobs) <= 1 or limit <= 1:
-        for job in jobs:
-            job()
-        return
-    failed = threading.Event()
-    errors: list[BaseException] = []
-
-    def guarded(job: Callable[[], None]) -> None:
-        if failed.is_set():
-            return
-        try:
-            job()
-        except BaseException as exc:
-            errors.append(exc)
-            failed.set()
-
-    with ThreadPoolExecutor(max_workers=min(limit, len(jobs)), thread_name_prefix="typeflow-transfer") as pool:
-        for job in jobs:
-            pool.submit(contextvars.copy_context().run, guarded, job)
-    if errors:
-        raise errors[0]
-
-
-def _run_async(fs: Any, jobs: Sequence[Callable[[], Awaitable[None]]], limit: int) -> None:
-    import asyncio
-
-    from fsspec.asyn import sync
-
-    async def main() -> None:
-        gate = asyncio.Semaphore(max(limit, 1))
-        errors: list[BaseException] = []
-
-        async def guarded(job: Callable[[], Awaitable[None]]) -> None:
-            async with gate:
-                if errors:
-                    return
-                try:
-                    await job()
-                except BaseException as exc:
-                    errors.append(exc)
-
-        await asyncio.gather(*(guarded(job) for job in jobs))
-        if errors:
-            raise errors[0]
-
-    sync(fs.loop, main)
-
-
 # ------------------------------------------------------------------ single files
-
-
-def _copy(src: str, dst: str, transfer: Transfer) -> None:
-    """Copy the user's own local file ``src`` to ``dst`` (fast path: the kernel copies)."""
-    if not transfer.shows_progress:
-        shutil.copyfile(src, dst)
-        return
-    with open(src, "rb") as fin, open(dst, "wb") as fout:
-        _copy_open(fin, fout, transfer)
-
-
-def _copy_failed(action: str, uri: str, exc: OSError, src: str, dst: str) -> StorageError:
-    """``exc`` from copying the local file ``src`` to ``dst`` as a :class:`StorageError` naming ``uri``.
-
-    A missing file says which side was missing, naming it: the source blob, or
-    the folder the copy goes into (either may vanish while a tree is copied).
-    """
-    if not isinstance(exc, FileNotFoundError):
-        return _wrap(action, uri, exc)
-    named = [p for p in (exc.filename, getattr(exc, "filename2", None)) if isinstance(p, str)]
-    if src in named or (not named and not os.path.lexists(src)):
-        return StorageError(f"cannot {action} (source blob not found: {src})", uri=uri)
-    # the folder the copy goes into: the first one named that is not there (the .part file's, or the blob's own)
-    folders = [os.path.dirname(p) for p in (*named, dst)]
-    folder = next((f for f in folders if not os.path.isdir(f)), os.path.dirname(dst))
-    return StorageError(f"cannot {action} (destination folder not found: {folder})", uri=uri)
-
-
-def _copy_open(fin: IO[bytes], fout: IO[bytes], transfer: Transfer) -> None:
-    """Copy between open files: ``sendfile`` where it works and no bar is drawn, chunks otherwise."""
-    if not transfer.shows_progress and hasattr(os, "sendfile"):
-        try:
-            offset, infd, outfd = 0, fin.fileno(), fout.fileno()
-            while sent := os.sendfile(outfd, infd, offset, 2**30):
-                offset += sent
-            return
-        except OSError:
-            fout.seek(0)
-            fout.truncate()
-            fin.seek(0)
-    while chunk := fin.read(_CHUNK):
-        fout.write(chunk)
-        transfer.advance(len(chunk))
-
-
-def _copy_stored(path: str, uri: str, dst: str, transfer: Transfer) -> None:
-    """Copy a local blob a literal names: opened as a regular file only, and checked on the open descriptor."""
-    with open_regular_file(path, uri) as fin:
-        try:
-            with open(dst, "wb") as fout:
-                _copy_open(fin, fout, transfer)
-        except BaseException as exc:
-            _discard_local(dst)
-            if isinstance(exc, OSError) and not isinstance(exc, TypeflowError):
-                raise _copy_failed("read", uri, exc, path, dst) from exc
-            raise
-
-
-def _put_local(src: str, dst: str, transfer: Transfer, folder_made: bool = False, root: str | None = None) -> None:
-    """Copy into local storage: to a ``.part`` file first (see :mod:`typeflow._partial`), renamed into place when complete.
-
-    ``root``: the local storage folder ``dst`` is in, if any (its partial folder holds the ``.part``).
-    """
-    temp = ""
-    try:
-        if not folder_made:
-            os.makedirs(os.path.dirname(dst), exist_ok=True)
-        if root is not None:
-            _partial.sweep_now_and_then(root)
-        temp = _partial.temp_path(root, dst)
-        durable = _partial.fsync_wanted()
-        with open(src, "rb") as fin, _partial.open_partial(temp) as fout:
-            _copy_open(fin, fout, transfer)
-            if durable:
-                fout.flush()
-                _partial.sync_file(fout.fileno())
-            if _partial.RENAME_WHILE_OPEN:
-                _partial.rename_into_place(temp, dst)
-        if not _partial.RENAME_WHILE_OPEN:
-            _partial.rename_into_place(temp, dst)
-        if durable:
-            _partial.sync_folder(os.path.dirname(dst))
-    except BaseException as exc:
-        if temp:
-            try:
-                os.remove(temp)
-            except OSError:
-                pass
-        if isinstance(exc, OSError) and not isinstance(exc, TypeflowError):
-            raise _copy_failed("write", dst, exc, src, dst) from exc
-        raise
 
 
 def _remote_error(action: str, uri: str, exc: BaseException) -> BaseException:
@@ -356,20 +206,13 @@ def _remove_remote(fs: Any, uri: str, seconds: float | None) -> None:
         pass
 
 
-def _file_size(path: str, uri: str) -> int:
-    try:
-        return os.path.getsize(path)
-    except OSError as exc:
-        raise _wrap("read", uri, exc) from exc
-
-
 def upload_file(ctx: TransformContext, src: str, uri: str) -> int:
     """Copy the local file ``src`` to ``uri`` (in ``ctx.storage`` or any URI); returns its size."""
-    size = _file_size(src, src)
+    size = local_files.file_size(src, src)
     where = _where(ctx.storage, uri)
     with Transfer(ctx, "upload", uri, size) as transfer:
         if where.local:
-            _put_local(src, where.path, transfer, root=_local_root(ctx.storage))
+            local_files.put_local(src, where.path, transfer, root=_local_root(ctx.storage))
         else:
             seconds = deadlines.io_deadline(ctx)
             try:
@@ -390,9 +233,9 @@ def download_file(
     os.makedirs(os.path.dirname(dst) or ".", exist_ok=True)
     if where.local:
         if size is None:
-            size = _file_size(where.path, uri)
+            size = local_files.file_size(where.path, uri)
         with Transfer(ctx, "download", uri, size) as transfer:
-            _copy_stored(where.path, uri, dst, transfer)
+            local_files.copy_stored(where.path, uri, dst, transfer)
         return
     fs = where.fs
     clock = Clock(deadlines.io_deadline(ctx), uri, "read")
@@ -403,9 +246,9 @@ def download_file(
         with Transfer(ctx, "download", uri, size) as transfer, clock.waiting():
             fs.get_file(where.path, dst, callback=transfer.callback())
     except BaseException as exc:
-        _discard_local(dst)
+        local_files.discard(dst)
         raise _remote_error("read", uri, exc) from exc
-    _check_size(dst, uri, size)
+    local_files.check_size(dst, uri, size)
 
 
 def open_blob(ctx: TransformContext, uri: str) -> IO[bytes]:
@@ -455,22 +298,6 @@ def read_bytes(ctx: TransformContext, uri: str, limit: int | None = None) -> byt
     return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
-def _check_size(dst: str, uri: str, size: int | None) -> None:
-    if size is None:
-        return
-    got = os.path.getsize(dst)
-    if got != size:
-        _discard_local(dst)
-        raise StorageError(f"cannot read (truncated: expected {size} bytes, got {got})", uri=uri)
-
-
-def _discard_local(path: str) -> None:
-    try:
-        os.remove(path)
-    except OSError:
-        pass
-
-
 # ------------------------------------------------------------------ trees
 
 
@@ -478,7 +305,7 @@ def list_tree(ctx: TransformContext | None, uri: str, storage: Storage | None = 
     """Every file under the folder ``uri``, sorted by relative path, without downloading any (confined by ``ctx``)."""
     where = readable(ctx, uri, storage, folder=True)
     if where.local:
-        return _list_local(where.path, uri, confined=ctx is not None)
+        return local_files.list_folder(where.path, uri, confined=ctx is not None)
     try:
         with Clock(deadlines.io_deadline(ctx), uri, "list").waiting():
             found = where.fs.find(where.path, detail=True)
@@ -498,42 +325,6 @@ def list_tree(ctx: TransformContext | None, uri: str, storage: Storage | None = 
         rel = safe_relpath(path[len(base) + 1 :], uri)
         # spelled from the directory's own URI, so a file's URI lies under it exactly as written
         entries.append(Entry(rel, f"{uri.rstrip('/')}/{rel}", info.get("size")))
-    return sorted(entries, key=lambda e: e.relpath)
-
-
-def _list_local(root: str, uri: str, confined: bool) -> list[Entry]:
-    if not os.path.isdir(root):
-        reason = "expected a folder, found a file" if os.path.exists(root) else f"source folder not found: {root}"
-        raise StorageError(f"cannot read ({reason})", uri=uri)
-    entries: list[Entry] = []
-    pending = [(root, "")]
-    while pending:  # scandir: each entry's type (and a regular file's size) without a path lookup per file
-        folder, rel_folder = pending.pop()
-        try:
-            with os.scandir(folder) as listing:
-                found = list(listing)
-        except FileNotFoundError as exc:  # removed while the tree was listed
-            raise StorageError(f"cannot read (source folder not found: {folder})", uri=uri) from exc
-        except OSError as exc:
-            raise _wrap("read", folder, exc) from exc
-        for item in found:
-            rel = f"{rel_folder}{item.name}"
-            try:
-                if item.is_dir(follow_symlinks=False):
-                    pending.append((item.path, rel + "/"))
-                    continue
-                st = item.stat(follow_symlinks=not confined)
-            except OSError as exc:
-                raise _wrap("read", item.path, exc) from exc
-            if stat.S_ISDIR(st.st_mode):  # a link to a folder in the user's own folder: not followed
-                continue
-            if not stat.S_ISREG(st.st_mode):
-                if confined:
-                    raise StorageError(
-                        "cannot read (not a regular file: only regular files are read from storage)", uri=item.path
-                    )
-                continue  # a dangling link or a socket in the user's own folder: nothing to upload
-            entries.append(Entry(rel, item.path, st.st_size))
     return sorted(entries, key=lambda e: e.relpath)
 
 
@@ -561,13 +352,13 @@ def upload_tree(ctx: TransformContext, src_root: str, entries: Sequence[Entry], 
                 def local_job(e: Entry) -> Callable[[], None]:
                     def run() -> None:
                         dst = target(e)
-                        _put_local(e.uri, dst, transfer, folder_made=True)
+                        local_files.put_local(e.uri, dst, transfer, folder_made=True)
                         with lock:
                             uploaded.append(dst)
 
                     return run
 
-                _run_threads([local_job(e) for e in entries], limit)
+                run_threads([local_job(e) for e in entries], limit)
             elif where.is_async:
                 fs = where.fs
 
@@ -582,7 +373,7 @@ def upload_tree(ctx: TransformContext, src_root: str, entries: Sequence[Entry], 
 
                     return run
 
-                _run_async(fs, [async_job(e) for e in entries], limit)
+                run_async(fs, [async_job(e) for e in entries], limit)
             else:
                 fs = where.fs
 
@@ -599,7 +390,7 @@ def upload_tree(ctx: TransformContext, src_root: str, entries: Sequence[Entry], 
 
                     return run
 
-                _run_threads([sync_job(e) for e in entries], limit)
+                run_threads([sync_job(e) for e in entries], limit)
         except BaseException:
             _delete_quietly(where, uploaded, prefix, seconds)
             raise
@@ -630,13 +421,13 @@ def _put_local_tree(dst: str, entries: Sequence[Entry], transfer: Transfer, limi
             def run() -> None:
                 copy = os.path.join(temp, *e.relpath.split("/"))
                 try:
-                    _copy(e.uri, copy, transfer)
+                    local_files.copy(e.uri, copy, transfer)
                 except FileNotFoundError as exc:  # named as the blob it becomes, not its .part copy
-                    raise _copy_failed("write", os.path.join(dst, *e.relpath.split("/")), exc, e.uri, copy) from exc
+                    raise local_files.copy_failed("write", os.path.join(dst, *e.relpath.split("/")), exc, e.uri, copy) from exc
 
             return run
 
-        _run_threads([job(e) for e in entries], limit)
+        run_threads([job(e) for e in entries], limit)
         durable = _partial.fsync_wanted()
         if durable:
             _partial.sync_tree(temp)
@@ -680,15 +471,7 @@ def _delete_quietly(where: _Where, paths: Sequence[str], prefix: str, seconds: f
         except Exception as exc:  # pragma: no cover - depends on the storage failing twice
             logging.getLogger("typeflow.transfer").warning("could not delete %s after a failed upload: %s", path, exc)
     if where.local:
-        _prune_empty(where.path)
-
-
-def _prune_empty(root: str) -> None:
-    for folder, _, _ in sorted(os.walk(root, topdown=False), key=lambda t: -len(t[0])):
-        try:
-            os.rmdir(folder)
-        except OSError:
-            pass
+        local_files.prune_empty(where.path)
 
 
 def delete_tree(storage: Storage, uri: str, deadline: Deadline = FROM_ENVIRONMENT) -> None:
@@ -745,11 +528,11 @@ def download_tree(
 
             def local_job(e: Entry) -> Callable[[], None]:
                 def run() -> None:
-                    _copy_stored(source(e), e.uri, target(e), transfer)
+                    local_files.copy_stored(source(e), e.uri, target(e), transfer)
 
                 return run
 
-            _run_threads([local_job(e) for e in entries], limit)
+            run_threads([local_job(e) for e in entries], limit)
         elif where.is_async:
             fs = where.fs
 
@@ -759,13 +542,13 @@ def download_tree(
                     try:
                         await Clock(seconds, e.uri, "read").bound(fs._get_file(source(e), dst, callback=transfer.callback()))
                     except BaseException as exc:
-                        _discard_local(dst)
+                        local_files.discard(dst)
                         raise _remote_error("read", e.uri, exc) from exc
-                    _check_size(dst, e.uri, e.size)
+                    local_files.check_size(dst, e.uri, e.size)
 
                 return run
 
-            _run_async(fs, [async_job(e) for e in entries], limit)
+            run_async(fs, [async_job(e) for e in entries], limit)
         else:
             fs = where.fs
 
@@ -776,13 +559,13 @@ def download_tree(
                         with Clock(seconds, e.uri, "read").waiting():
                             fs.get_file(source(e), dst, callback=transfer.callback())
                     except BaseException as exc:
-                        _discard_local(dst)
+                        local_files.discard(dst)
                         raise _remote_error("read", e.uri, exc) from exc
-                    _check_size(dst, e.uri, e.size)
+                    local_files.check_size(dst, e.uri, e.size)
 
                 return run
 
-            _run_threads([sync_job(e) for e in entries], limit)
+            run_threads([sync_job(e) for e in entries], limit)
 
 
 def local_storage(storage: Storage) -> bool:
