@@ -27,7 +27,6 @@ bytes cannot hold a read or write for longer.
 
 from __future__ import annotations
 
-import contextvars
 import os
 import stat
 import threading
@@ -39,6 +38,7 @@ from enum import Enum
 from typing import IO, Any, Literal, cast
 
 from typeflow import _partial, deadlines
+from typeflow._written import deleted_on_failure, note_written, recording_writes
 from typeflow.confine import ReadLocation, ReadPolicy
 from typeflow.deadlines import Clock
 from typeflow.errors import StorageError, TypeflowError
@@ -100,54 +100,6 @@ def is_local(url: str) -> bool:
 
 def _local_path(url: str) -> str:
     return os.path.abspath(url[len("file://") :] if url.startswith("file://") else url)
-
-
-_recorders: contextvars.ContextVar[tuple[list[str], ...]] = contextvars.ContextVar("typeflow_written_blobs", default=())
-
-
-@contextmanager
-def recording_writes() -> Iterator[list[str]]:
-    """Collect the URI of every blob written in this context (threads started with its copy too).
-
-    For a conversion made of many nested ones (a stream's batches, a record's
-    fields): when a later part fails, the blobs the earlier parts wrote are
-    known and can be deleted, so a failed conversion leaves nothing behind.
-    Blobs that already existed (a ``File`` already in storage) are never in it.
-    """
-    written: list[str] = []
-    token = _recorders.set((*_recorders.get(), written))
-    try:
-        yield written
-    finally:
-        _recorders.reset(token)
-
-
-def note_written(uri: str) -> None:
-    """Tell the active :func:`recording_writes` blocks that a blob now exists at ``uri``."""
-    for written in _recorders.get():
-        written.append(uri)  # list.append is atomic: worker threads may share one list
-
-
-@contextmanager
-def deleted_on_failure(storage: Storage) -> Iterator[None]:
-    """Delete the blobs written to ``storage`` inside the block when it raises.
-
-    For a conversion that writes several blobs (a list or map converted
-    element by element, a record's engine-typed fields, a stream's batches):
-    a part failing after earlier ones wrote blobs leaves none of them behind.
-    """
-    with recording_writes() as written:
-        try:
-            yield
-        except BaseException:
-            for uri in list(written):  # a snapshot: worker threads may still append
-                try:
-                    storage.delete(uri)
-                except Exception as exc:  # the conversion's own error matters more; say what was left
-                    import logging
-
-                    logging.getLogger("typeflow").warning("could not delete %s after a conversion failed: %s", uri, exc)
-            raise
 
 
 def _missing_bucket(exc: BaseException) -> bool:
@@ -340,6 +292,8 @@ class FsspecStorage(Storage):
 
     @contextmanager
     def open_write(self, uri: str, *, deadline: Deadline = FROM_ENVIRONMENT) -> Iterator[IO[bytes]]:
+        from typeflow import _remote_files as remote_files  # it imports this module's _wrap
+
         seconds = _seconds(deadline)
         clock = Clock(seconds, uri, "write")
         try:
@@ -350,7 +304,7 @@ class FsspecStorage(Storage):
         except Exception as exc:
             raise _wrap("write", uri, exc) from exc
         try:
-            yield cast(IO[bytes], _WriteStream(f, uri, clock))
+            yield cast(IO[bytes], remote_files.WriteStream(f, uri, clock))
         except BaseException as exc:
             self._discard(f, uri, seconds)
             if isinstance(exc, OSError) and not isinstance(exc, TypeflowError):
@@ -372,6 +326,8 @@ class FsspecStorage(Storage):
         The clean-up waits on the storage under a deadline of its own (the
         write's may be what ran out), as long as the write's.
         """
+        from typeflow import _remote_files as remote_files  # it imports this module's _wrap
+
         clock = Clock(seconds, uri, "clean up")
         try:
             discard = getattr(f, "discard", None)
@@ -380,7 +336,7 @@ class FsspecStorage(Storage):
                     discard()  # aborts e.g. an S3 multipart upload
         except Exception:
             pass
-        if _is_buffered(f):
+        if remote_files.is_buffered(f):
             # A buffered file commits only when closed; mark it closed so that
             # garbage collection (its __del__ closes it) cannot flush the partial data.
             f.closed = True
@@ -402,128 +358,6 @@ class FsspecStorage(Storage):
         if self.own_policy.on_storage_location(loc):
             return self.fs
         return super()._filesystem_for(loc)
-
-
-def _is_buffered(f: Any) -> bool:
-    from fsspec.spec import AbstractBufferedFile
-
-    return isinstance(f, AbstractBufferedFile)
-
-
-class _Stream:
-    """A remote file whose failures become :class:`StorageError` naming the URI; every call within ``clock``."""
-
-    _action = "read"
-
-    def __init__(self, f: Any, uri: str, clock: Clock | None = None) -> None:
-        self._f = f
-        self.uri = uri
-        self._clock = clock if clock is not None else Clock(deadlines.io_deadline(), uri, self._action)
-
-    def _call(self, method: str, *args: Any) -> Any:
-        try:
-            with self._clock.waiting():
-                return getattr(self._f, method)(*args)
-        except TypeflowError:
-            raise
-        except Exception as exc:
-            if isinstance(exc, ValueError) and not isinstance(exc, UnicodeError) and self._f.closed:
-                raise  # I/O on a closed file is the caller's mistake, as with any file
-            raise _wrap(self._action, self.uri, exc) from exc
-
-    def seek(self, offset: int, whence: int = 0) -> int:
-        result: int = self._call("seek", offset, whence)
-        return result
-
-    def tell(self) -> int:
-        result: int = self._call("tell")
-        return result
-
-    def flush(self) -> None:
-        self._call("flush")
-
-    def __iter__(self) -> Iterator[bytes]:
-        return self
-
-    def __next__(self) -> bytes:
-        line: bytes = self._call("readline")
-        if not line:
-            raise StopIteration
-        return line
-
-    def __enter__(self) -> _Stream:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self._call("close")
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._f, name)
-
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} {self.uri}>"
-
-
-class _WriteStream(_Stream):
-    _action = "write"
-
-    def write(self, data: Any) -> int:
-        written: int = self._call("write", data)
-        self._clock.earn(written if isinstance(written, int) else 0)
-        return written
-
-    def writelines(self, lines: Any) -> None:
-        for line in lines:
-            self.write(line)
-
-
-class _ReadStream(_Stream):
-    """Also refuses short reads: fewer bytes than the blob's size says are left."""
-
-    def _remaining(self) -> int | None:
-        size = getattr(self._f, "size", None)
-        if type(size) is not int:
-            return None
-        try:
-            position: int = self._f.tell()
-        except Exception:
-            return None
-        return max(size - position, 0)
-
-    def _check(self, remaining: int | None, wanted: int, got: int) -> None:
-        if remaining is None:
-            return
-        expected = remaining if wanted < 0 else min(wanted, remaining)
-        if got < expected:
-            raise StorageError(f"cannot read (truncated: expected {expected} bytes, got {got})", uri=self.uri)
-
-    def read(self, size: int | None = -1) -> bytes:
-        wanted = -1 if size is None else size
-        remaining = self._remaining()
-        data: bytes = self._call("read", wanted)
-        self._check(remaining, wanted, len(data))
-        self._clock.earn(len(data))
-        return data
-
-    def read1(self, size: int = -1) -> bytes:
-        return self.read(size)
-
-    def readinto(self, buffer: Any) -> int:
-        remaining = self._remaining()
-        got: int = self._call("readinto", buffer)
-        self._check(remaining, memoryview(buffer).nbytes, got)
-        self._clock.earn(got)
-        return got
-
-    def readline(self, size: int = -1) -> bytes:
-        line: bytes = self._call("readline", size)
-        return line
-
-    def readable(self) -> bool:
-        return True
 
 
 def _filesystem(url: str, storage_options: dict[str, Any]) -> tuple[Any, str]:
@@ -651,6 +485,8 @@ def _delete_remote(fs: Any, uri: str, clock: Clock) -> None:
 
 @contextmanager
 def _open_remote(fs: Any, uri: str, clock: Clock) -> Iterator[IO[bytes]]:
+    from typeflow import _remote_files as remote_files  # it imports this module's _wrap
+
     try:
         with clock.waiting():
             f = fs.open(uri, "rb")
@@ -658,7 +494,7 @@ def _open_remote(fs: Any, uri: str, clock: Clock) -> Iterator[IO[bytes]]:
         raise
     except Exception as exc:
         raise _wrap("read", uri, exc) from exc
-    stream = _ReadStream(f, uri, clock)
+    stream = remote_files.ReadStream(f, uri, clock)
     try:
         yield cast(IO[bytes], stream)
     except EOFError as exc:

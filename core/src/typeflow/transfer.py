@@ -34,6 +34,7 @@ from typeflow import _local_files as local_files
 from typeflow import _partial, budgets, deadlines
 from typeflow._concurrent import run_async, run_threads
 from typeflow._local_files import Entry
+from typeflow._remote_files import ReadStream
 from typeflow.confine import FOLDER_LISTED
 from typeflow.deadlines import Clock
 from typeflow.errors import ReadBudgetError, StorageError, TypeflowError
@@ -46,7 +47,6 @@ from typeflow.storage import (
     Storage,
     _filesystem,
     _local_path,
-    _ReadStream,
     _seconds,
     _wrap,
     is_local,
@@ -264,7 +264,7 @@ def open_blob(ctx: TransformContext, uri: str) -> IO[bytes]:
         raise
     except Exception as exc:
         raise _wrap("read", uri, exc) from exc
-    return cast(IO[bytes], _ReadStream(f, uri, clock))
+    return cast(IO[bytes], ReadStream(f, uri, clock))
 
 
 #: largest blob read into memory from a literal without ``engine.context(read_budget=...)`` (bytes)
